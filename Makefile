@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# moat: `make` builds moat.ko and the moat tool; `make check` sets up and tests.
+
+VERSION := $(shell cat VERSION)
+
+# The newest installed kernel that has headers; override with KVER= or KDIR=.
+KVER ?= $(shell for v in $$(ls /lib/modules 2>/dev/null | sort -V); do \
+	  [ -e /lib/modules/$$v/build/Makefile ] && echo $$v; done | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+B := build
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude/uapi \
+	  -DMOAT_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libmnl)
+LDLIBS := $(shell pkg-config --libs libmnl)
+
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(B)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+PROG_NAMES := moat iptables
+
+.PHONY: all module tool unit check check-unit check-vm vm deps clean
+all: module tool
+
+module:
+	@test -n "$(KVER)" || { echo "no kernel headers found: run scripts/install-deps or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool: $(B)/bin/moat
+
+$(B)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/uapi/linux/moat.h VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libmoat.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/bin/moat: $(B)/obj/main.o $(B)/libmoat.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@for n in $(filter-out moat,$(PROG_NAMES)); do ln -sf moat $(@D)/$$n; done
+
+unit: $(B)/unit/check_moat
+
+$(B)/unit/check_moat: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(B)/libmoat.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuserspace -o $@ $(UNIT_SRCS) $(B)/libmoat.a \
+		$(LDLIBS) $(shell pkg-config --libs check)
+
+deps:
+	@scripts/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@scripts/run-checks
+
+check-unit: unit
+	$(B)/unit/check_moat
+
+check-vm: all
+	scripts/vm-run $(TESTS)
+
+vm: deps
+	@$(MAKE) --no-print-directory all
+	scripts/vm-run --shell
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B)

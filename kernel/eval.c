@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moat: the packet path.  Runs under the RCU read lock netfilter holds for
+ * its hooks: no allocation, no lock, no sleep; work bounded by the rules
+ * and by MOAT_MAX_DEPTH, which every change is checked against.
+ */
+#include <net/ip.h>
+#include <linux/netdevice.h>
+#include "moat.h"
+
+/* Where to resume in a calling chain after a RETURN. */
+struct moat_return {
+	u32 slot;
+	u32 i;
+};
+
+static bool moat_iface_ok(const struct net_device *dev, const char *name,
+			  u8 len)
+{
+	static const char none[IFNAMSIZ];
+
+	/* No device (-i on OUTPUT): only a wildcard "+" matches. */
+	return !memcmp(dev ? dev->name : none, name, len);
+}
+
+#define MOAT_INV(r, bit, cond) (!!(cond) ^ !!((r)->inv & (bit)))
+
+static bool moat_core_match(const struct moat_rule *r, const struct iphdr *iph,
+			    const struct moat_pkt *pkt)
+{
+	const struct nf_hook_state *st = pkt->state;
+
+	if (MOAT_INV(r, MOAT_INV_SRC, (iph->saddr & r->smsk) != r->src) ||
+	    MOAT_INV(r, MOAT_INV_DST, (iph->daddr & r->dmsk) != r->dst))
+		return false;
+	if (r->iif[0] &&
+	    MOAT_INV(r, MOAT_INV_IIF, !moat_iface_ok(st->in, r->iif, r->iif_len)))
+		return false;
+	if (r->oif[0] &&
+	    MOAT_INV(r, MOAT_INV_OIF, !moat_iface_ok(st->out, r->oif, r->oif_len)))
+		return false;
+	if (r->proto && MOAT_INV(r, MOAT_INV_PROTO, iph->protocol != r->proto))
+		return false;
+	if ((r->flags & MOAT_RULE_F_FRAG) &&
+	    MOAT_INV(r, MOAT_INV_FRAG, !pkt->fragoff))
+		return false;
+	return true;
+}
+
+static bool moat_rule_match(const struct moat_rule *r, const struct sk_buff *skb,
+			    const struct iphdr *iph, struct moat_pkt *pkt)
+{
+	const struct moat_match *m;
+
+	if (!moat_core_match(r, iph, pkt))
+		return false;
+	moat_for_each_match(m, r)
+		if (!m->type->match(skb, m->priv, pkt))
+			return false;
+	return true;
+}
+
+static unsigned int moat_policy(struct moat_chain *base, struct sk_buff *skb)
+{
+	moat_counters_add(&base->policy_cnt, skb->len);
+	return READ_ONCE(base->policy) == MOAT_VERDICT_DROP ? NF_DROP : NF_ACCEPT;
+}
+
+unsigned int moat_hook(void *priv, struct sk_buff *skb,
+		       const struct nf_hook_state *state)
+{
+	const struct moat_table *t = priv;
+	struct moat_chain *base = t->builtin[state->hook];
+	const struct moat_view *v = rcu_dereference(t->view);
+	struct moat_return stack[MOAT_MAX_DEPTH];
+	const struct iphdr *iph = ip_hdr(skb);
+	struct moat_pkt pkt = { .state = state };
+	const struct moat_rules *rules;
+	const struct moat_rule *r;
+	unsigned int sp = 0;
+	u32 slot = base->slot, i = 0;
+
+	pkt.fragoff = ntohs(iph->frag_off) & IP_OFFSET;
+	pkt.thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	rules = v->rules[slot];
+	for (;;) {
+		if (i == rules->n) {
+			/* The end of a called chain returns; of the base, policy. */
+			if (!sp)
+				return moat_policy(base, skb);
+			sp--;
+			slot = stack[sp].slot;
+			i = stack[sp].i;
+			rules = v->rules[slot];
+			continue;
+		}
+		r = rules->r[i++];
+		if (!moat_rule_match(r, skb, iph, &pkt)) {
+			if (pkt.hotdrop)
+				return NF_DROP;
+			continue;
+		}
+		moat_counters_add(&r->cnt, skb->len);
+		switch (r->kind) {
+		case MOAT_T_NONE:
+			continue;
+		case MOAT_T_ACCEPT:
+			return NF_ACCEPT;
+		case MOAT_T_DROP:
+			return NF_DROP;
+		case MOAT_T_RETURN:
+			i = rules->n;	/* as if the chain ended here */
+			continue;
+		case MOAT_T_JUMP:
+			/* Checked on every change; a packet must not crash. */
+			if (unlikely(sp == MOAT_MAX_DEPTH))
+				return NF_DROP;
+			stack[sp++] = (struct moat_return){ slot, i };
+			fallthrough;
+		case MOAT_T_GOTO:
+			slot = r->chain->slot;
+			rules = v->rules[slot];
+			i = 0;
+		}
+	}
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/* moat: module init and exit.  Nothing else lives here. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <uapi/linux/moat.h>
+#include "moat.h"
+
+static int __init moat_init(void)
+{
+	int err;
+
+	err = moat_netns_init();
+	if (err)
+		goto err_netns;
+	err = moat_genl_init();
+	if (err)
+		goto err_genl;
+	pr_info("version " MOAT_VERSION " loaded\n");
+	return 0;
+
+err_genl:
+	moat_netns_exit();
+err_netns:
+	return err;
+}
+
+static void __exit moat_exit(void)
+{
+	moat_genl_exit();
+	moat_netns_exit();
+}
+
+module_init(moat_init);
+module_exit(moat_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("moat packet firewall");
+MODULE_VERSION(MOAT_VERSION);

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* moat: declarations shared by the module's files. */
+#ifndef _MOAT_H
+#define _MOAT_H
+
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <uapi/linux/moat.h>
+
+#define MOAT_MAX_TABLES		1
+/* Nested calls a packet may make; deeper jumps are refused when added. */
+#define MOAT_MAX_DEPTH		32
+
+struct moat_counter {
+	u64 packets;
+	u64 bytes;
+};
+
+/*
+ * Counters are per CPU and only ever grow on the packet path.  -Z and
+ * counter setting move @base instead, so the packet path never needs a
+ * lock: what is reported is the per-CPU sum minus @base.
+ */
+struct moat_counters {
+	struct moat_counter __percpu *pcpu;
+	struct moat_counter base;
+};
+
+int moat_counters_init(struct moat_counters *c);
+void moat_counters_free(struct moat_counters *c);
+void moat_counters_read(const struct moat_counters *c, struct moat_counter *out);
+void moat_counters_set(struct moat_counters *c, const struct moat_counter *to);
+int moat_counters_put(struct sk_buff *skb, int attr, const struct moat_counters *c);
+int moat_counters_parse(const struct nlattr *attr, struct moat_counter *out,
+			struct netlink_ext_ack *extack);
+
+static inline void moat_counters_add(const struct moat_counters *c,
+				     unsigned int len)
+{
+	struct moat_counter *pc = this_cpu_ptr(c->pcpu);
+
+	pc->packets++;
+	pc->bytes += len;
+}
+
+/* What a match sees of the packet, parsed once per packet. */
+struct moat_pkt {
+	const struct nf_hook_state *state;
+	unsigned int thoff;	/* transport header offset */
+	u16 fragoff;		/* in 8-byte units, 0 for the first fragment */
+	bool hotdrop;		/* a match found the packet malformed: drop */
+};
+
+/* The most attributes a match's data may define. */
+#define MOAT_MATCH_MAXATTR	15
+
+struct moat_match_type {
+	const char *name;
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	unsigned int size;	/* of the private data */
+	u16 proto;		/* the rule must say -p this (0: any) */
+	int (*parse)(void *priv, struct nlattr **tb,
+		     struct netlink_ext_ack *extack);
+	bool (*match)(const struct sk_buff *skb, const void *priv,
+		      struct moat_pkt *pkt);
+	int (*dump)(struct sk_buff *skb, const void *priv);
+};
+
+/* A match inside a rule: its type, then its private data. */
+struct moat_match {
+	const struct moat_match_type *type;
+	u16 len;		/* of the whole entry, aligned */
+	u8 priv[] __aligned(8);
+};
+
+enum moat_target_kind {
+	MOAT_T_NONE,		/* no -j: count and continue */
+	MOAT_T_ACCEPT,
+	MOAT_T_DROP,
+	MOAT_T_RETURN,
+	MOAT_T_JUMP,
+	MOAT_T_GOTO,
+};
+
+struct moat_chain;
+
+/* A rule is immutable once published; -R publishes a new one. */
+struct moat_rule {
+	__be32 src, smsk, dst, dmsk;
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	u8 iif_len, oif_len;	/* bytes compared: prefix, or name + NUL */
+	u16 proto;
+	u8 flags, inv;
+	u8 kind;		/* enum moat_target_kind */
+	struct moat_chain *chain;	/* JUMP, GOTO */
+	struct moat_counters cnt;
+	struct rcu_head rcu;
+	u16 matches_len;
+	u8 matches[] __aligned(8);	/* struct moat_match entries */
+};
+
+#define moat_for_each_match(m, r)					\
+	for (m = (struct moat_match *)(r)->matches;			\
+	     (u8 *)m < (r)->matches + (r)->matches_len;			\
+	     m = (struct moat_match *)((u8 *)m + m->len))
+
+struct moat_rules {
+	struct rcu_head rcu;
+	u32 n;
+	struct moat_rule *r[];
+};
+
+struct moat_chain {
+	struct list_head list;		/* in the table, creation order */
+	char name[MOAT_NAME_LEN];
+	u32 slot;			/* index into the view */
+	int hook;			/* NF_INET_*, -1 for a user chain */
+	u8 policy;			/* MOAT_VERDICT_*, built-in chains */
+	u32 refs;			/* rules jumping or going here */
+	struct moat_counters policy_cnt;
+	struct moat_rules *rules;	/* as published */
+	u8 mark;			/* graph walk scratch, under the lock */
+	u32 height;			/* deepest call chain below this one */
+	struct rcu_head rcu;
+};
+
+/*
+ * What the packet path reads: one immutable array of every chain's rules,
+ * indexed by chain slot.  A change builds the next view and publishes it
+ * with one pointer swap, so a packet sees the table before or after a
+ * change, never half of it.
+ */
+struct moat_view {
+	struct rcu_head rcu;
+	u32 n_slots;
+	struct moat_rules *rules[];
+};
+
+struct moat_table_def {
+	const char *name;
+	unsigned int hooks;		/* bit per NF_INET_* */
+	int priority;
+};
+
+struct moat_table {
+	const struct moat_table_def *def;
+	struct net *net;
+	struct list_head chains;
+	struct moat_chain *builtin[NF_INET_NUMHOOKS];
+	struct moat_view __rcu *view;
+	struct ida slots;		/* chain slots in the view */
+	u32 n_slots;			/* view size: highest slot ever + 1 */
+	u32 n_chains;
+	u32 generation;			/* bumped on every change */
+	struct nf_hook_ops *ops;
+	unsigned int n_ops;
+};
+
+/* Per network namespace state.  Writers hold @lock; readers use RCU. */
+struct moat_net {
+	struct mutex lock;
+	struct net *net;
+	struct moat_table *tables[MOAT_MAX_TABLES];
+};
+
+struct moat_net *moat_pernet(struct net *net);
+
+int moat_netns_init(void);
+void moat_netns_exit(void);
+
+int moat_genl_init(void);
+void moat_genl_exit(void);
+
+/* table.c */
+extern const struct moat_table_def moat_table_defs[MOAT_MAX_TABLES];
+struct moat_table *moat_table_get(struct moat_net *mn, const char *name,
+				  struct netlink_ext_ack *extack);
+void moat_table_destroy(struct moat_table *t);
+struct moat_chain *moat_chain_find(struct moat_table *t, const char *name);
+int moat_chain_new(struct moat_table *t, const char *name,
+		   struct netlink_ext_ack *extack);
+int moat_chain_del(struct moat_table *t, const char *name,
+		   struct netlink_ext_ack *extack);
+int moat_chain_rename(struct moat_table *t, const char *name,
+		      const char *newname, struct netlink_ext_ack *extack);
+void moat_chain_set_policy(struct moat_table *t, struct moat_chain *c,
+			   u8 policy, const struct moat_counter *cnt);
+int moat_rule_insert(struct moat_table *t, struct moat_chain *c, u32 pos,
+		     struct moat_rule *r, struct netlink_ext_ack *extack);
+int moat_rule_delete(struct moat_table *t, struct moat_chain *c, u32 pos,
+		     struct netlink_ext_ack *extack);
+int moat_rule_replace(struct moat_table *t, struct moat_chain *c, u32 pos,
+		      struct moat_rule *r, struct netlink_ext_ack *extack);
+int moat_rule_find(const struct moat_chain *c, const struct moat_rule *r);
+int moat_chain_flush(struct moat_table *t, struct moat_chain *c);
+int moat_table_flush(struct moat_table *t);
+void moat_chain_zero(struct moat_chain *c, u32 pos);
+
+/* rule.c */
+struct moat_rule *moat_rule_parse(struct moat_table *t, const struct nlattr *attr,
+				  struct netlink_ext_ack *extack);
+void moat_rule_free(struct moat_rule *r);
+void moat_rule_free_rcu(struct moat_rule *r);
+bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
+int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r);
+
+/* match.c */
+const struct moat_match_type *moat_match_type_find(const char *name);
+extern const struct moat_match_type moat_match_tcp, moat_match_udp,
+	moat_match_icmp;
+
+/* eval.c */
+unsigned int moat_hook(void *priv, struct sk_buff *skb,
+		       const struct nf_hook_state *state);
+
+#endif /* _MOAT_H */

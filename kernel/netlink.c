@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/* moat: the Generic Netlink family; see include/uapi/linux/moat.h. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <uapi/linux/moat.h>
+#include "moat.h"
+
+static struct genl_family moat_family;
+
+/* GET_INFO takes no attributes: an empty policy rejects any. */
+static const struct nla_policy moat_info_policy[MOAT_A_MAX + 1] = {
+};
+
+#define MOAT_NAME_POLICY { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 }
+
+static const struct nla_policy moat_table_policy[MOAT_A_MAX + 1] = {
+	[MOAT_A_TABLE_NAME] = MOAT_NAME_POLICY,
+	[MOAT_A_CHAIN_NAME] = MOAT_NAME_POLICY,
+	[MOAT_A_CHAIN_NEWNAME] = MOAT_NAME_POLICY,
+	[MOAT_A_CHAIN_POLICY] = NLA_POLICY_RANGE(NLA_U32, MOAT_VERDICT_ACCEPT,
+						 MOAT_VERDICT_DROP),
+	[MOAT_A_CHAIN_COUNTERS] = { .type = NLA_NESTED },
+	[MOAT_A_RULE] = { .type = NLA_NESTED },
+	[MOAT_A_RULE_POS] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static int moat_fill_info(struct sk_buff *skb, struct moat_net *mn)
+{
+	struct nlattr *tables;
+	int i;
+
+	if (nla_put_string(skb, MOAT_A_VERSION, MOAT_VERSION))
+		return -EMSGSIZE;
+	tables = nla_nest_start(skb, MOAT_A_TABLES);
+	if (!tables)
+		return -EMSGSIZE;
+	for (i = 0; i < MOAT_MAX_TABLES; i++)
+		if (mn->tables[i] &&
+		    nla_put_string(skb, MOAT_A_TABLE_NAME, moat_table_defs[i].name))
+			return -EMSGSIZE;
+	nla_nest_end(skb, tables);
+	return 0;
+}
+
+static int moat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct moat_net *mn = moat_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &moat_family, 0, MOAT_CMD_GET_INFO);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	mutex_lock(&mn->lock);
+	err = moat_fill_info(msg, mn);
+	mutex_unlock(&mn->lock);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "moat: reply does not fit in a message");
+		goto err_free;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+/* What every table command works on, resolved under the lock. */
+struct moat_req {
+	struct genl_info *info;
+	struct nlattr **attrs;
+	struct netlink_ext_ack *extack;
+	struct moat_table *t;
+	struct moat_chain *c;		/* MOAT_A_CHAIN_NAME, if given */
+	u32 pos;			/* MOAT_A_RULE_POS, 0 if absent */
+};
+
+typedef int (*moat_req_fn)(struct moat_req *req);
+
+/*
+ * Resolves the table and, unless @fn creates it, the chain; then runs
+ * @fn under the namespace's lock.
+ */
+static int moat_do(struct genl_info *info, moat_req_fn fn, bool new_chain)
+{
+	struct moat_net *mn = moat_pernet(genl_info_net(info));
+	struct moat_req req = {
+		.info = info,
+		.attrs = info->attrs,
+		.extack = info->extack,
+	};
+	struct nlattr *chain = new_chain ? NULL : info->attrs[MOAT_A_CHAIN_NAME];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_TABLE_NAME))
+		return -EINVAL;
+	if (info->attrs[MOAT_A_RULE_POS])
+		req.pos = nla_get_u32(info->attrs[MOAT_A_RULE_POS]);
+	mutex_lock(&mn->lock);
+	req.t = moat_table_get(mn, nla_data(info->attrs[MOAT_A_TABLE_NAME]),
+			       info->extack);
+	err = PTR_ERR_OR_ZERO(req.t);
+	if (!err && chain) {
+		req.c = moat_chain_find(req.t, nla_data(chain));
+		if (!req.c) {
+			NL_SET_ERR_MSG_ATTR(info->extack, chain, "moat: no chain of that name");
+			err = -ENOENT;
+		}
+	}
+	if (!err)
+		err = fn(&req);
+	mutex_unlock(&mn->lock);
+	return err;
+}
+
+static int moat_need_chain(struct moat_req *req)
+{
+	if (req->c)
+		return 0;
+	NL_SET_ERR_MSG(req->extack, "moat: the command needs a chain");
+	return -EINVAL;
+}
+
+static int moat_req_new_chain(struct moat_req *req)
+{
+	const char *name = nla_data(req->attrs[MOAT_A_CHAIN_NAME]);
+
+	if (!name[0]) {
+		NL_SET_ERR_MSG(req->extack, "moat: a chain needs a name");
+		return -EINVAL;
+	}
+	return moat_chain_new(req->t, name, req->extack);
+}
+
+static int moat_nl_new_chain(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME))
+		return -EINVAL;
+	return moat_do(info, moat_req_new_chain, true);
+}
+
+static int moat_req_del_chain(struct moat_req *req)
+{
+	return moat_chain_del(req->t, req->c ? req->c->name : NULL, req->extack);
+}
+
+static int moat_nl_del_chain(struct sk_buff *skb, struct genl_info *info)
+{
+	return moat_do(info, moat_req_del_chain, false);
+}
+
+static int moat_req_rename_chain(struct moat_req *req)
+{
+	const char *name = nla_data(req->attrs[MOAT_A_CHAIN_NEWNAME]);
+	int err = moat_need_chain(req);
+
+	if (err)
+		return err;
+	if (!name[0]) {
+		NL_SET_ERR_MSG(req->extack, "moat: a chain needs a name");
+		return -EINVAL;
+	}
+	return moat_chain_rename(req->t, req->c->name, name, req->extack);
+}
+
+static int moat_nl_rename_chain(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NEWNAME))
+		return -EINVAL;
+	return moat_do(info, moat_req_rename_chain, false);
+}
+
+static int moat_req_set_policy(struct moat_req *req)
+{
+	struct nlattr *cattr = req->attrs[MOAT_A_CHAIN_COUNTERS];
+	struct moat_counter cnt;
+	int err;
+
+	if (req->c->hook < 0) {
+		NL_SET_ERR_MSG(req->extack, "moat: only built-in chains have a policy");
+		return -ENOENT;
+	}
+	if (cattr) {
+		err = moat_counters_parse(cattr, &cnt, req->extack);
+		if (err)
+			return err;
+	}
+	moat_chain_set_policy(req->t, req->c,
+			      nla_get_u32(req->attrs[MOAT_A_CHAIN_POLICY]),
+			      cattr ? &cnt : NULL);
+	return 0;
+}
+
+static int moat_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_POLICY))
+		return -EINVAL;
+	return moat_do(info, moat_req_set_policy, false);
+}
+
+/* Parses MOAT_A_RULE, runs @op with it, frees it if @op did not take it. */
+static int moat_with_rule(struct moat_req *req,
+			  int (*op)(struct moat_req *req, struct moat_rule *r))
+{
+	struct moat_rule *r;
+	int err = moat_need_chain(req);
+
+	if (err)
+		return err;
+	r = moat_rule_parse(req->t, req->attrs[MOAT_A_RULE], req->extack);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	err = op(req, r);
+	if (err)
+		moat_rule_free(r);
+	return err;
+}
+
+static int moat_op_insert(struct moat_req *req, struct moat_rule *r)
+{
+	u32 pos = req->pos ? req->pos - 1 : req->c->rules->n;
+
+	return moat_rule_insert(req->t, req->c, pos, r, req->extack);
+}
+
+static int moat_op_replace(struct moat_req *req, struct moat_rule *r)
+{
+	if (!req->pos) {
+		NL_SET_ERR_MSG(req->extack, "moat: replace needs a rule position");
+		return -EINVAL;
+	}
+	return moat_rule_replace(req->t, req->c, req->pos - 1, r, req->extack);
+}
+
+/* Finds an equal rule; always "fails" so that moat_with_rule frees @r. */
+static int moat_op_find(struct moat_req *req, struct moat_rule *r)
+{
+	int pos = moat_rule_find(req->c, r);
+
+	if (pos < 0) {
+		NL_SET_ERR_MSG(req->extack, "moat: no such rule in that chain");
+		return pos;
+	}
+	req->pos = pos + 1;
+	return -EEXIST;
+}
+
+static int moat_req_new_rule(struct moat_req *req)
+{
+	return moat_with_rule(req, moat_op_insert);
+}
+
+static int moat_req_replace_rule(struct moat_req *req)
+{
+	return moat_with_rule(req, moat_op_replace);
+}
+
+static int moat_req_check_rule(struct moat_req *req)
+{
+	int err = moat_with_rule(req, moat_op_find);
+
+	return err == -EEXIST ? 0 : err;
+}
+
+static int moat_req_del_rule(struct moat_req *req)
+{
+	int err;
+
+	if (!req->pos) {
+		err = moat_with_rule(req, moat_op_find);
+		if (err != -EEXIST)
+			return err;
+	}
+	err = moat_need_chain(req);
+	return err ?: moat_rule_delete(req->t, req->c, req->pos - 1, req->extack);
+}
+
+static int moat_nl_rule_cmd(struct genl_info *info, moat_req_fn fn)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME))
+		return -EINVAL;
+	return moat_do(info, fn, false);
+}
+
+static int moat_nl_new_rule(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
+		return -EINVAL;
+	return moat_nl_rule_cmd(info, moat_req_new_rule);
+}
+
+static int moat_nl_replace_rule(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
+		return -EINVAL;
+	return moat_nl_rule_cmd(info, moat_req_replace_rule);
+}
+
+static int moat_nl_check_rule(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
+		return -EINVAL;
+	return moat_nl_rule_cmd(info, moat_req_check_rule);
+}
+
+static int moat_nl_del_rule(struct sk_buff *skb, struct genl_info *info)
+{
+	if (!info->attrs[MOAT_A_RULE] && !info->attrs[MOAT_A_RULE_POS]) {
+		NL_SET_ERR_MSG(info->extack, "moat: delete needs a rule or a position");
+		return -EINVAL;
+	}
+	return moat_nl_rule_cmd(info, moat_req_del_rule);
+}
+
+static int moat_req_flush(struct moat_req *req)
+{
+	return req->c ? moat_chain_flush(req->t, req->c) :
+			moat_table_flush(req->t);
+}
+
+static int moat_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	return moat_do(info, moat_req_flush, false);
+}
+
+static int moat_req_zero(struct moat_req *req)
+{
+	struct moat_chain *c;
+
+	if (req->pos && (!req->c || req->pos > req->c->rules->n)) {
+		NL_SET_ERR_MSG(req->extack, "moat: no rule at that position");
+		return req->c ? -E2BIG : -EINVAL;
+	}
+	if (req->c) {
+		moat_chain_zero(req->c, req->pos);
+		return 0;
+	}
+	list_for_each_entry(c, &req->t->chains, list)
+		moat_chain_zero(c, 0);
+	return 0;
+}
+
+static int moat_nl_zero(struct sk_buff *skb, struct genl_info *info)
+{
+	return moat_do(info, moat_req_zero, false);
+}
+
+/*
+ * The table dump: chain messages, then rule messages.  cb->args[0] is the
+ * phase, [1] the chain and [2] the rule to resume at.  cb->seq is the
+ * table's generation, so a change between two parts marks the dump
+ * interrupted and the tool starts over.
+ */
+enum { MOAT_DUMP_CHAINS, MOAT_DUMP_RULES, MOAT_DUMP_DONE };
+
+static void *moat_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct moat_chain *c)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &moat_family, NLM_F_MULTI,
+				MOAT_CMD_GET_TABLE);
+
+	if (!hdr)
+		return NULL;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_string(skb, MOAT_A_CHAIN_NAME, c->name)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+static int moat_chain_fill(struct sk_buff *skb, const struct moat_chain *c)
+{
+	if (c->hook < 0)
+		return nla_put_u32(skb, MOAT_A_CHAIN_REFS, c->refs);
+	if (nla_put_u32(skb, MOAT_A_CHAIN_HOOK, c->hook) ||
+	    nla_put_u32(skb, MOAT_A_CHAIN_POLICY, c->policy))
+		return -EMSGSIZE;
+	return moat_counters_put(skb, MOAT_A_CHAIN_COUNTERS, &c->policy_cnt);
+}
+
+/* Puts one message; returns false when @skb is full. */
+static bool moat_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct moat_chain *c, const struct moat_rule *r)
+{
+	void *hdr = moat_dump_put(skb, cb, c);
+
+	if (!hdr)
+		return false;
+	if (r ? moat_rule_dump(skb, r) : moat_chain_fill(skb, c)) {
+		genlmsg_cancel(skb, hdr);
+		return false;
+	}
+	genlmsg_end(skb, hdr);
+	return true;
+}
+
+static int moat_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct moat_table *t)
+{
+	unsigned long *phase = &cb->args[0], *ci = &cb->args[1], *ri = &cb->args[2];
+	struct moat_chain *c;
+	unsigned long i = 0;
+
+	cb->seq = t->generation;
+	list_for_each_entry(c, &t->chains, list) {
+		if (i++ < *ci)
+			continue;
+		if (*phase == MOAT_DUMP_CHAINS) {
+			if (!moat_dump_one(skb, cb, c, NULL))
+				return skb->len;
+		} else {
+			for (; *ri < c->rules->n; (*ri)++)
+				if (!moat_dump_one(skb, cb, c, c->rules->r[*ri]))
+					return skb->len;
+			*ri = 0;
+		}
+		(*ci)++;
+	}
+	(*phase)++;
+	*ci = 0;
+	return *phase == MOAT_DUMP_DONE ? skb->len : moat_dump_table(skb, cb, t);
+}
+
+static int moat_nl_get_table(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct moat_net *mn = moat_pernet(sock_net(skb->sk));
+	struct nlattr *name = info->attrs[MOAT_A_TABLE_NAME];
+	struct moat_table *t;
+	int ret;
+
+	if (cb->args[0] == MOAT_DUMP_DONE)
+		return 0;
+	if (!name) {
+		NL_SET_ERR_MSG(cb->extack, "moat: the dump needs a table name");
+		return -EINVAL;
+	}
+	mutex_lock(&mn->lock);
+	t = moat_table_get(mn, nla_data(name), cb->extack);
+	ret = IS_ERR(t) ? PTR_ERR(t) : moat_dump_table(skb, cb, t);
+	mutex_unlock(&mn->lock);
+	return ret;
+}
+
+#define MOAT_TABLE_OP(_cmd, _fn) {					\
+	.cmd = _cmd,							\
+	.doit = _fn,							\
+	.policy = moat_table_policy,					\
+	.maxattr = MOAT_A_MAX,						\
+	.flags = GENL_UNS_ADMIN_PERM,					\
+}
+
+static const struct genl_ops moat_ops[] = {
+	{
+		.cmd = MOAT_CMD_GET_INFO,
+		.doit = moat_nl_get_info,
+		.policy = moat_info_policy,
+		.maxattr = MOAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MOAT_CMD_GET_TABLE,
+		.dumpit = moat_nl_get_table,
+		.policy = moat_table_policy,
+		.maxattr = MOAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	MOAT_TABLE_OP(MOAT_CMD_NEW_CHAIN, moat_nl_new_chain),
+	MOAT_TABLE_OP(MOAT_CMD_DEL_CHAIN, moat_nl_del_chain),
+	MOAT_TABLE_OP(MOAT_CMD_RENAME_CHAIN, moat_nl_rename_chain),
+	MOAT_TABLE_OP(MOAT_CMD_SET_POLICY, moat_nl_set_policy),
+	MOAT_TABLE_OP(MOAT_CMD_NEW_RULE, moat_nl_new_rule),
+	MOAT_TABLE_OP(MOAT_CMD_DEL_RULE, moat_nl_del_rule),
+	MOAT_TABLE_OP(MOAT_CMD_REPLACE_RULE, moat_nl_replace_rule),
+	MOAT_TABLE_OP(MOAT_CMD_CHECK_RULE, moat_nl_check_rule),
+	MOAT_TABLE_OP(MOAT_CMD_FLUSH, moat_nl_flush),
+	MOAT_TABLE_OP(MOAT_CMD_ZERO, moat_nl_zero),
+};
+
+static struct genl_family moat_family __ro_after_init = {
+	.name = MOAT_GENL_NAME,
+	.version = MOAT_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = moat_ops,
+	.n_ops = ARRAY_SIZE(moat_ops),
+};
+
+int __init moat_genl_init(void)
+{
+	return genl_register_family(&moat_family);
+}
+
+void moat_genl_exit(void)
+{
+	genl_unregister_family(&moat_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(MOAT_GENL_NAME);

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/* moat: per network namespace state, created and freed with the namespace. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <net/netns/generic.h>
+#include "moat.h"
+
+static unsigned int moat_net_id __read_mostly;
+
+struct moat_net *moat_pernet(struct net *net)
+{
+	return net_generic(net, moat_net_id);
+}
+
+static int __net_init moat_net_init(struct net *net)
+{
+	struct moat_net *mn = moat_pernet(net);
+
+	mutex_init(&mn->lock);
+	mn->net = net;
+	return 0;
+}
+
+static void __net_exit moat_net_exit(struct net *net)
+{
+	struct moat_net *mn = moat_pernet(net);
+	int i;
+
+	/* No request can reach a dying namespace: no lock needed. */
+	for (i = 0; i < MOAT_MAX_TABLES; i++)
+		if (mn->tables[i])
+			moat_table_destroy(mn->tables[i]);
+	mutex_destroy(&mn->lock);
+}
+
+static struct pernet_operations moat_net_ops = {
+	.init = moat_net_init,
+	.exit = moat_net_exit,
+	.id = &moat_net_id,
+	.size = sizeof(struct moat_net),
+};
+
+int moat_netns_init(void)
+{
+	return register_pernet_subsys(&moat_net_ops);
+}
+
+void moat_netns_exit(void)
+{
+	unregister_pernet_subsys(&moat_net_ops);
+	/* Rules and views retired by call_rcu must be freed before unload. */
+	rcu_barrier();
+}

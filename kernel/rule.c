@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/* moat: a rule from netlink, back to netlink, compared and freed. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include "moat.h"
+
+/* Plenty for real rules, and bounds the work a packet can cost. */
+#define MOAT_MAX_MATCHES	16
+
+static const struct nla_policy moat_match_policy[MOAT_A_MATCH_MAX + 1] = {
+	[MOAT_A_MATCH_NAME] = { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 },
+	[MOAT_A_MATCH_DATA] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy moat_target_policy[MOAT_A_TARGET_MAX + 1] = {
+	[MOAT_A_TARGET_VERDICT] = NLA_POLICY_RANGE(NLA_U32, MOAT_VERDICT_ACCEPT,
+						   MOAT_VERDICT_RETURN),
+	[MOAT_A_TARGET_JUMP] = { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 },
+	[MOAT_A_TARGET_GOTO] = { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 },
+};
+
+static const struct nla_policy moat_rule_policy[MOAT_A_RULE_MAX + 1] = {
+	[MOAT_A_RULE_SRC] = { .type = NLA_BE32 },
+	[MOAT_A_RULE_SRC_MASK] = { .type = NLA_BE32 },
+	[MOAT_A_RULE_DST] = { .type = NLA_BE32 },
+	[MOAT_A_RULE_DST_MASK] = { .type = NLA_BE32 },
+	[MOAT_A_RULE_IIF] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[MOAT_A_RULE_OIF] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[MOAT_A_RULE_PROTO] = NLA_POLICY_MAX(NLA_U16, 255),
+	[MOAT_A_RULE_FLAGS] = NLA_POLICY_MASK(NLA_U32, MOAT_RULE_F_ALL),
+	[MOAT_A_RULE_INV] = NLA_POLICY_MASK(NLA_U32, MOAT_INV_ALL),
+	[MOAT_A_RULE_MATCHES] = { .type = NLA_NESTED },
+	[MOAT_A_RULE_TARGET] = NLA_POLICY_NESTED(moat_target_policy),
+	[MOAT_A_RULE_COUNTERS] = { .type = NLA_NESTED },
+};
+
+static unsigned int moat_match_entry_len(const struct moat_match_type *type)
+{
+	return ALIGN(sizeof(struct moat_match) + type->size, 8);
+}
+
+/* Finds the type of one MOAT_A_MATCH; fills @tb with its attributes. */
+static const struct moat_match_type *
+moat_match_lookup(const struct nlattr *attr, struct nlattr **tb,
+		  struct netlink_ext_ack *extack)
+{
+	const struct moat_match_type *type;
+
+	if (nla_type(attr) != MOAT_A_MATCH) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: expected a match");
+		return ERR_PTR(-EINVAL);
+	}
+	if (nla_parse_nested(tb, MOAT_A_MATCH_MAX, attr, moat_match_policy, extack))
+		return ERR_PTR(-EINVAL);
+	if (!tb[MOAT_A_MATCH_NAME]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: match without a name");
+		return ERR_PTR(-EINVAL);
+	}
+	type = moat_match_type_find(nla_data(tb[MOAT_A_MATCH_NAME]));
+	if (!type) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_MATCH_NAME], "moat: unknown match");
+		return ERR_PTR(-ENOENT);
+	}
+	return type;
+}
+
+/* The room the matches of @attr need inside a rule, or -errno. */
+static int moat_matches_size(const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MOAT_A_MATCH_MAX + 1];
+	const struct moat_match_type *type;
+	const struct nlattr *m;
+	int rem, n = 0, size = 0;
+
+	nla_for_each_nested(m, attr, rem) {
+		type = moat_match_lookup(m, tb, extack);
+		if (IS_ERR(type))
+			return PTR_ERR(type);
+		if (++n > MOAT_MAX_MATCHES) {
+			NL_SET_ERR_MSG_ATTR(extack, m, "moat: too many matches in a rule");
+			return -E2BIG;
+		}
+		size += moat_match_entry_len(type);
+	}
+	return size;
+}
+
+static int moat_match_parse(struct moat_rule *r, struct moat_match *m,
+			    const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MOAT_A_MATCH_MAX + 1];
+	const struct moat_match_type *type = moat_match_lookup(attr, tb, extack);
+	struct nlattr *data[MOAT_MATCH_MAXATTR + 1];
+	int err;
+
+	if (IS_ERR(type))
+		return PTR_ERR(type);
+	if (type->proto && (r->proto != type->proto || r->inv & MOAT_INV_PROTO)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: match needs its -p protocol");
+		return -EINVAL;
+	}
+	memset(data, 0, sizeof(data));
+	if (tb[MOAT_A_MATCH_DATA]) {
+		err = nla_parse_nested(data, type->maxattr, tb[MOAT_A_MATCH_DATA],
+				       type->policy, extack);
+		if (err)
+			return err;
+	}
+	m->type = type;
+	m->len = moat_match_entry_len(type);
+	return type->parse(m->priv, data, extack);
+}
+
+static int moat_matches_parse(struct moat_rule *r, const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	struct moat_match *m = (struct moat_match *)r->matches;
+	const struct nlattr *a;
+	int rem, err;
+
+	nla_for_each_nested(a, attr, rem) {
+		err = moat_match_parse(r, m, a, extack);
+		if (err)
+			return err;
+		m = (struct moat_match *)((u8 *)m + m->len);
+	}
+	return 0;
+}
+
+/* "eth0" compares name and NUL; "eth+" compares the prefix "eth". */
+static void moat_iface_set(char *name, u8 *len, const struct nlattr *attr)
+{
+	size_t n;
+
+	if (!attr)
+		return;
+	nla_strscpy(name, attr, IFNAMSIZ);
+	n = strlen(name);
+	*len = (n && name[n - 1] == '+') ? n - 1 : n + 1;
+}
+
+static int moat_target_parse(struct moat_table *t, struct moat_rule *r,
+			     const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MOAT_A_TARGET_MAX + 1];
+	const struct nlattr *name;
+	int err;
+
+	err = nla_parse_nested(tb, MOAT_A_TARGET_MAX, attr, moat_target_policy, extack);
+	if (err)
+		return err;
+	if (!!tb[MOAT_A_TARGET_VERDICT] + !!tb[MOAT_A_TARGET_JUMP] +
+	    !!tb[MOAT_A_TARGET_GOTO] != 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: a target needs exactly one verdict, jump or goto");
+		return -EINVAL;
+	}
+	if (tb[MOAT_A_TARGET_VERDICT]) {
+		BUILD_BUG_ON((int)MOAT_T_ACCEPT != (int)MOAT_VERDICT_ACCEPT ||
+			     (int)MOAT_T_DROP != (int)MOAT_VERDICT_DROP ||
+			     (int)MOAT_T_RETURN != (int)MOAT_VERDICT_RETURN);
+		r->kind = nla_get_u32(tb[MOAT_A_TARGET_VERDICT]);
+		return 0;
+	}
+	name = tb[MOAT_A_TARGET_JUMP] ?: tb[MOAT_A_TARGET_GOTO];
+	r->kind = tb[MOAT_A_TARGET_JUMP] ? MOAT_T_JUMP : MOAT_T_GOTO;
+	r->chain = moat_chain_find(t, nla_data(name));
+	if (!r->chain) {
+		NL_SET_ERR_MSG_ATTR(extack, name, "moat: no chain of that name");
+		return -ENOENT;
+	}
+	if (r->chain->hook >= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, name, "moat: cannot jump to a built-in chain");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static __be32 moat_get_be32(const struct nlattr *attr)
+{
+	return attr ? nla_get_be32(attr) : 0;
+}
+
+static int moat_rule_fill(struct moat_table *t, struct moat_rule *r,
+			  struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	struct moat_counter cnt;
+	int err;
+
+	r->src = moat_get_be32(tb[MOAT_A_RULE_SRC]);
+	r->smsk = moat_get_be32(tb[MOAT_A_RULE_SRC_MASK]);
+	r->dst = moat_get_be32(tb[MOAT_A_RULE_DST]);
+	r->dmsk = moat_get_be32(tb[MOAT_A_RULE_DST_MASK]);
+	/* Canonical, so that equal rules compare equal. */
+	r->src &= r->smsk;
+	r->dst &= r->dmsk;
+	moat_iface_set(r->iif, &r->iif_len, tb[MOAT_A_RULE_IIF]);
+	moat_iface_set(r->oif, &r->oif_len, tb[MOAT_A_RULE_OIF]);
+	r->proto = tb[MOAT_A_RULE_PROTO] ? nla_get_u16(tb[MOAT_A_RULE_PROTO]) : 0;
+	r->flags = tb[MOAT_A_RULE_FLAGS] ? nla_get_u32(tb[MOAT_A_RULE_FLAGS]) : 0;
+	r->inv = tb[MOAT_A_RULE_INV] ? nla_get_u32(tb[MOAT_A_RULE_INV]) : 0;
+	if (tb[MOAT_A_RULE_MATCHES]) {
+		err = moat_matches_parse(r, tb[MOAT_A_RULE_MATCHES], extack);
+		if (err)
+			return err;
+	}
+	if (tb[MOAT_A_RULE_TARGET]) {
+		err = moat_target_parse(t, r, tb[MOAT_A_RULE_TARGET], extack);
+		if (err)
+			return err;
+	}
+	err = moat_counters_init(&r->cnt);
+	if (err || !tb[MOAT_A_RULE_COUNTERS])
+		return err;
+	err = moat_counters_parse(tb[MOAT_A_RULE_COUNTERS], &cnt, extack);
+	if (!err)
+		moat_counters_set(&r->cnt, &cnt);
+	return err;
+}
+
+struct moat_rule *moat_rule_parse(struct moat_table *t, const struct nlattr *attr,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MOAT_A_RULE_MAX + 1];
+	struct moat_rule *r;
+	int err, size = 0;
+
+	err = nla_parse_nested(tb, MOAT_A_RULE_MAX, attr, moat_rule_policy, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (tb[MOAT_A_RULE_MATCHES]) {
+		size = moat_matches_size(tb[MOAT_A_RULE_MATCHES], extack);
+		if (size < 0)
+			return ERR_PTR(size);
+	}
+	/* Zeroed: rules are compared with memcmp, padding included. */
+	r = kzalloc(struct_size(r, matches, size), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	r->matches_len = size;
+	err = moat_rule_fill(t, r, tb, extack);
+	if (err) {
+		moat_rule_free(r);
+		return ERR_PTR(err);
+	}
+	return r;
+}
+
+void moat_rule_free(struct moat_rule *r)
+{
+	moat_counters_free(&r->cnt);
+	kfree(r);
+}
+
+static void moat_rule_free_cb(struct rcu_head *head)
+{
+	moat_rule_free(container_of(head, struct moat_rule, rcu));
+}
+
+void moat_rule_free_rcu(struct moat_rule *r)
+{
+	call_rcu(&r->rcu, moat_rule_free_cb);
+}
+
+/* Same selectors, matches and target; counters do not count. */
+bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
+{
+	return !memcmp(a, b, offsetof(struct moat_rule, cnt)) &&
+	       a->matches_len == b->matches_len &&
+	       !memcmp(a->matches, b->matches, a->matches_len);
+}
+
+static int moat_target_dump(struct sk_buff *skb, const struct moat_rule *r)
+{
+	struct nlattr *nest;
+	int err;
+
+	if (r->kind == MOAT_T_NONE)
+		return 0;
+	nest = nla_nest_start(skb, MOAT_A_RULE_TARGET);
+	if (!nest)
+		return -EMSGSIZE;
+	if (r->kind == MOAT_T_JUMP || r->kind == MOAT_T_GOTO)
+		err = nla_put_string(skb, r->kind == MOAT_T_JUMP ?
+				     MOAT_A_TARGET_JUMP : MOAT_A_TARGET_GOTO,
+				     r->chain->name);
+	else
+		err = nla_put_u32(skb, MOAT_A_TARGET_VERDICT, r->kind);
+	if (err)
+		return err;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int moat_matches_dump(struct sk_buff *skb, const struct moat_rule *r)
+{
+	struct nlattr *all, *one, *data;
+	const struct moat_match *m;
+
+	if (!r->matches_len)
+		return 0;
+	all = nla_nest_start(skb, MOAT_A_RULE_MATCHES);
+	if (!all)
+		return -EMSGSIZE;
+	moat_for_each_match(m, r) {
+		one = nla_nest_start(skb, MOAT_A_MATCH);
+		if (!one || nla_put_string(skb, MOAT_A_MATCH_NAME, m->type->name))
+			return -EMSGSIZE;
+		data = nla_nest_start(skb, MOAT_A_MATCH_DATA);
+		if (!data || m->type->dump(skb, m->priv))
+			return -EMSGSIZE;
+		nla_nest_end(skb, data);
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, all);
+	return 0;
+}
+
+static int moat_selectors_dump(struct sk_buff *skb, const struct moat_rule *r)
+{
+	if (r->smsk && (nla_put_be32(skb, MOAT_A_RULE_SRC, r->src) ||
+			nla_put_be32(skb, MOAT_A_RULE_SRC_MASK, r->smsk)))
+		return -EMSGSIZE;
+	if (r->dmsk && (nla_put_be32(skb, MOAT_A_RULE_DST, r->dst) ||
+			nla_put_be32(skb, MOAT_A_RULE_DST_MASK, r->dmsk)))
+		return -EMSGSIZE;
+	if (r->iif[0] && nla_put_string(skb, MOAT_A_RULE_IIF, r->iif))
+		return -EMSGSIZE;
+	if (r->oif[0] && nla_put_string(skb, MOAT_A_RULE_OIF, r->oif))
+		return -EMSGSIZE;
+	if (r->proto && nla_put_u16(skb, MOAT_A_RULE_PROTO, r->proto))
+		return -EMSGSIZE;
+	if (r->flags && nla_put_u32(skb, MOAT_A_RULE_FLAGS, r->flags))
+		return -EMSGSIZE;
+	if (r->inv && nla_put_u32(skb, MOAT_A_RULE_INV, r->inv))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(skb, MOAT_A_RULE);
+
+	if (!nest || moat_selectors_dump(skb, r) || moat_matches_dump(skb, r) ||
+	    moat_target_dump(skb, r) ||
+	    moat_counters_put(skb, MOAT_A_RULE_COUNTERS, &r->cnt))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MOAT_SUITES_H
+#define MOAT_SUITES_H
+#include <check.h>
+
+Suite *prog_suite(void);
+Suite *nl_suite(void);
+#endif

@@ -1,0 +1,125 @@
+# Helpers for tests/vm/t-*.sh, sourced first thing:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# A test runs inside the VM (scripts/vm-run) as root with moat.ko loaded and
+# build/bin on PATH. It exits 0 for pass, 77 for skip, anything else for
+# fail, and builds its hosts from network namespaces it creates with mkhost;
+# they are deleted, with every process in them, when the test exits.
+# Addresses: 10.0.N.0/24 and fd00:N::/64 between namespaces, nothing else.
+
+set -eEu
+trap 'echo "FAIL: ${BASH_SOURCE[0]##*/}:$LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+
+_lib_hosts=()
+
+_lib_cleanup() {
+	local rc=$? i n pids
+	set +eE
+	trap - ERR
+	for ((i = ${#_lib_hosts[@]} - 1; i >= 0; i--)); do
+		n=${_lib_hosts[i]}
+		pids=$(ip netns pids "$n" 2>/dev/null)
+		# shellcheck disable=SC2086 # one word per pid
+		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		ip netns delete "$n" 2>/dev/null
+	done
+	exit $rc
+}
+trap _lib_cleanup EXIT
+
+# fail MSG: the test fails with MSG.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# skip MSG: the test can't run here (exit 77).
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# ok MSG: note a passed check in the log.
+ok() {
+	echo "ok: $*"
+}
+
+# expect_eq GOT WANT MSG: exact comparison.
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+	ok "$3"
+}
+
+# expect_fail MSG CMD...: CMD must exit non-zero (a stated negative case).
+expect_fail() {
+	local msg=$1
+	shift
+	if "$@"; then
+		fail "$msg: '$*' succeeded, should have failed"
+	fi
+	ok "$msg"
+}
+
+# need CMD...: skip unless every CMD is installed.
+need() {
+	local c
+	for c; do
+		command -v "$c" > /dev/null || skip "$c not installed"
+	done
+}
+
+# need_moat: the module must be loaded (guest-run does that).
+need_moat() {
+	[ -d /sys/module/moat ] || fail "moat.ko not loaded (/sys/module/moat missing)"
+}
+
+# ns NAME CMD...: run CMD in network namespace NAME.
+ns() {
+	local n=$1
+	shift
+	ip netns exec "$n" "$@"
+}
+
+# mkhost NAME: a new network namespace with lo up, deleted at exit.
+mkhost() {
+	ip netns add "$1"
+	_lib_hosts+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# link A B ADDR_A/PREFIX ADDR_B/PREFIX: a veth pair between hosts A and B,
+# up, with the given addresses. In A the device is called to-B, in B to-A.
+link() {
+	local a=$1 b=$2 addr_a=$3 addr_b=$4 nodad=
+	if [ ${#a} -gt 12 ] || [ ${#b} -gt 12 ]; then
+		fail "link $a $b: host names longer than 12 (device names are to-NAME)"
+	fi
+	ip -n "$a" link add "to-$b" type veth peer name "to-$a" netns "$b"
+	case $addr_a$addr_b in *:*) nodad=nodad ;; esac
+	ip -n "$a" addr add "$addr_a" dev "to-$b" $nodad
+	ip -n "$b" addr add "$addr_b" dev "to-$a" $nodad
+	ip -n "$a" link set "to-$b" up
+	ip -n "$b" link set "to-$a" up
+}
+
+# wait_for CMD...: poll CMD until it succeeds, for up to WAIT_TIMEOUT
+# (default 5) seconds; returns 1, saying so, if it never does.
+wait_for() {
+	local tries=$(( ${WAIT_TIMEOUT:-5} * 20 ))
+	while ! "$@" > /dev/null 2>&1; do
+		tries=$((tries - 1))
+		if [ $tries -le 0 ]; then
+			echo "timed out after ${WAIT_TIMEOUT:-5} s waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# listening NS PORT [tcp|udp]: something in NS listens on PORT.
+listening() {
+	local flag=-lt
+	[ "${3:-tcp}" = udp ] && flag=-lu
+	[ -n "$(ns "$1" ss -Hn $flag "sport = :$2")" ]
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* moat: the table of match extensions and their shared helpers. */
+#include <errno.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ext.h"
+
+static const struct moat_ext *const exts[] = {
+	&moat_ext_tcp,
+	&moat_ext_udp,
+	&moat_ext_icmp,
+};
+
+const struct moat_ext *moat_ext_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (strcmp(exts[i]->name, name) == 0)
+			return exts[i];
+	return NULL;
+}
+
+const struct moat_ext *moat_ext_by_proto(uint16_t proto)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (proto && exts[i]->proto == proto)
+			return exts[i];
+	return NULL;
+}
+
+bool moat_strtoui(const char *s, unsigned int *val, unsigned int min,
+		  unsigned int max)
+{
+	const char *p = s;
+	uintmax_t v;
+	char *end;
+
+	/* strtoumax would quietly accept a minus sign. */
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '-')
+		return false;
+	errno = 0;
+	v = strtoumax(s, &end, 0);
+	if (end == s || *end != '\0' || errno == ERANGE || v < min || v > max)
+		return false;
+	*val = v;
+	return true;
+}
+
+int moat_attr_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+		return -EINVAL;
+	*v = mnl_attr_get_u8(a);
+	return 0;
+}
+
+int moat_attr_u16(const struct nlattr *a, uint16_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+		return -EINVAL;
+	*v = mnl_attr_get_u16(a);
+	return 0;
+}
+
+int moat_attr_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return -EINVAL;
+	*v = mnl_attr_get_u32(a);
+	return 0;
+}
