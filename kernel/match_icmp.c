@@ -32,7 +32,7 @@ static int moat_icmp_parse(void *priv, struct nlattr **tb,
 		       nla_get_u8(tb[MOAT_A_ICMP_CODE_MAX]) : 0xff;
 	ic->inv = nla_get_flag(tb[MOAT_A_ICMP_INV]);
 	if (ic->code_min > ic->code_max) {
-		NL_SET_ERR_MSG(extack, "moat: icmp code range is empty");
+		NL_SET_ERR_MSG(extack, "icmp code range is empty");
 		return -EINVAL;
 	}
 	return 0;

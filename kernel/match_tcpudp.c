@@ -49,7 +49,7 @@ static int moat_udp_parse(void *priv, struct nlattr **tb,
 	    (tb[MOAT_A_PORTS_INV] &&
 	     nla_get_u32(tb[MOAT_A_PORTS_INV]) & ~(MOAT_PORTS_INV_SPORT |
 						   MOAT_PORTS_INV_DPORT))) {
-		NL_SET_ERR_MSG(extack, "moat: udp has no flags or options");
+		NL_SET_ERR_MSG(extack, "udp has no flags or options");
 		return -EINVAL;
 	}
 	return moat_ports_parse_common(p, tb);

@@ -63,7 +63,7 @@ static int moat_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	err = moat_fill_info(msg, mn);
 	mutex_unlock(&mn->lock);
 	if (err) {
-		NL_SET_ERR_MSG(info->extack, "moat: reply does not fit in a message");
+		NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
 		goto err_free;
 	}
 	genlmsg_end(msg, hdr);
@@ -112,7 +112,7 @@ static int moat_do(struct genl_info *info, moat_req_fn fn, bool new_chain)
 	if (!err && chain) {
 		req.c = moat_chain_find(req.t, nla_data(chain));
 		if (!req.c) {
-			NL_SET_ERR_MSG_ATTR(info->extack, chain, "moat: no chain of that name");
+			NL_SET_ERR_MSG_ATTR(info->extack, chain, "no chain of that name");
 			err = -ENOENT;
 		}
 	}
@@ -126,7 +126,7 @@ static int moat_need_chain(struct moat_req *req)
 {
 	if (req->c)
 		return 0;
-	NL_SET_ERR_MSG(req->extack, "moat: the command needs a chain");
+	NL_SET_ERR_MSG(req->extack, "the command needs a chain");
 	return -EINVAL;
 }
 
@@ -135,7 +135,7 @@ static int moat_req_new_chain(struct moat_req *req)
 	const char *name = nla_data(req->attrs[MOAT_A_CHAIN_NAME]);
 
 	if (!name[0]) {
-		NL_SET_ERR_MSG(req->extack, "moat: a chain needs a name");
+		NL_SET_ERR_MSG(req->extack, "a chain needs a name");
 		return -EINVAL;
 	}
 	return moat_chain_new(req->t, name, req->extack);
@@ -166,7 +166,7 @@ static int moat_req_rename_chain(struct moat_req *req)
 	if (err)
 		return err;
 	if (!name[0]) {
-		NL_SET_ERR_MSG(req->extack, "moat: a chain needs a name");
+		NL_SET_ERR_MSG(req->extack, "a chain needs a name");
 		return -EINVAL;
 	}
 	return moat_chain_rename(req->t, req->c->name, name, req->extack);
@@ -187,7 +187,7 @@ static int moat_req_set_policy(struct moat_req *req)
 	int err;
 
 	if (req->c->hook < 0) {
-		NL_SET_ERR_MSG(req->extack, "moat: only built-in chains have a policy");
+		NL_SET_ERR_MSG(req->extack, "only built-in chains have a policy");
 		return -ENOENT;
 	}
 	if (cattr) {
@@ -237,7 +237,7 @@ static int moat_op_insert(struct moat_req *req, struct moat_rule *r)
 static int moat_op_replace(struct moat_req *req, struct moat_rule *r)
 {
 	if (!req->pos) {
-		NL_SET_ERR_MSG(req->extack, "moat: replace needs a rule position");
+		NL_SET_ERR_MSG(req->extack, "replace needs a rule position");
 		return -EINVAL;
 	}
 	return moat_rule_replace(req->t, req->c, req->pos - 1, r, req->extack);
@@ -249,7 +249,7 @@ static int moat_op_find(struct moat_req *req, struct moat_rule *r)
 	int pos = moat_rule_find(req->c, r);
 
 	if (pos < 0) {
-		NL_SET_ERR_MSG(req->extack, "moat: no such rule in that chain");
+		NL_SET_ERR_MSG(req->extack, "no such rule in that chain");
 		return pos;
 	}
 	req->pos = pos + 1;
@@ -317,7 +317,7 @@ static int moat_nl_check_rule(struct sk_buff *skb, struct genl_info *info)
 static int moat_nl_del_rule(struct sk_buff *skb, struct genl_info *info)
 {
 	if (!info->attrs[MOAT_A_RULE] && !info->attrs[MOAT_A_RULE_POS]) {
-		NL_SET_ERR_MSG(info->extack, "moat: delete needs a rule or a position");
+		NL_SET_ERR_MSG(info->extack, "delete needs a rule or a position");
 		return -EINVAL;
 	}
 	return moat_nl_rule_cmd(info, moat_req_del_rule);
@@ -339,7 +339,7 @@ static int moat_req_zero(struct moat_req *req)
 	struct moat_chain *c;
 
 	if (req->pos && (!req->c || req->pos > req->c->rules->n)) {
-		NL_SET_ERR_MSG(req->extack, "moat: no rule at that position");
+		NL_SET_ERR_MSG(req->extack, "no rule at that position");
 		return req->c ? -E2BIG : -EINVAL;
 	}
 	if (req->c) {
@@ -445,7 +445,7 @@ static int moat_nl_get_table(struct sk_buff *skb, struct netlink_callback *cb)
 	if (cb->args[0] == MOAT_DUMP_DONE)
 		return 0;
 	if (!name) {
-		NL_SET_ERR_MSG(cb->extack, "moat: the dump needs a table name");
+		NL_SET_ERR_MSG(cb->extack, "the dump needs a table name");
 		return -EINVAL;
 	}
 	mutex_lock(&mn->lock);
@@ -453,6 +453,32 @@ static int moat_nl_get_table(struct sk_buff *skb, struct netlink_callback *cb)
 	ret = IS_ERR(t) ? PTR_ERR(t) : moat_dump_table(skb, cb, t);
 	mutex_unlock(&mn->lock);
 	return ret;
+}
+
+static int moat_req_get_chain(struct moat_req *req)
+{
+	struct genl_info *info = req->info;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &moat_family, 0, MOAT_CMD_GET_CHAIN);
+	if (!hdr || nla_put_string(msg, MOAT_A_CHAIN_NAME, req->c->name) ||
+	    moat_chain_fill(msg, req->c)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int moat_nl_get_chain(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME))
+		return -EINVAL;
+	return moat_do(info, moat_req_get_chain, false);
 }
 
 #define MOAT_TABLE_OP(_cmd, _fn) {					\
@@ -488,6 +514,7 @@ static const struct genl_ops moat_ops[] = {
 	MOAT_TABLE_OP(MOAT_CMD_CHECK_RULE, moat_nl_check_rule),
 	MOAT_TABLE_OP(MOAT_CMD_FLUSH, moat_nl_flush),
 	MOAT_TABLE_OP(MOAT_CMD_ZERO, moat_nl_zero),
+	MOAT_TABLE_OP(MOAT_CMD_GET_CHAIN, moat_nl_get_chain),
 };
 
 static struct genl_family moat_family __ro_after_init = {

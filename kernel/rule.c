@@ -49,18 +49,18 @@ moat_match_lookup(const struct nlattr *attr, struct nlattr **tb,
 	const struct moat_match_type *type;
 
 	if (nla_type(attr) != MOAT_A_MATCH) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: expected a match");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "expected a match");
 		return ERR_PTR(-EINVAL);
 	}
 	if (nla_parse_nested(tb, MOAT_A_MATCH_MAX, attr, moat_match_policy, extack))
 		return ERR_PTR(-EINVAL);
 	if (!tb[MOAT_A_MATCH_NAME]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: match without a name");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "match without a name");
 		return ERR_PTR(-EINVAL);
 	}
 	type = moat_match_type_find(nla_data(tb[MOAT_A_MATCH_NAME]));
 	if (!type) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_MATCH_NAME], "moat: unknown match");
+		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_MATCH_NAME], "unknown match");
 		return ERR_PTR(-ENOENT);
 	}
 	return type;
@@ -80,7 +80,7 @@ static int moat_matches_size(const struct nlattr *attr,
 		if (IS_ERR(type))
 			return PTR_ERR(type);
 		if (++n > MOAT_MAX_MATCHES) {
-			NL_SET_ERR_MSG_ATTR(extack, m, "moat: too many matches in a rule");
+			NL_SET_ERR_MSG_ATTR(extack, m, "too many matches in a rule");
 			return -E2BIG;
 		}
 		size += moat_match_entry_len(type);
@@ -100,7 +100,7 @@ static int moat_match_parse(struct moat_rule *r, struct moat_match *m,
 	if (IS_ERR(type))
 		return PTR_ERR(type);
 	if (type->proto && (r->proto != type->proto || r->inv & MOAT_INV_PROTO)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: match needs its -p protocol");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "match needs its -p protocol");
 		return -EINVAL;
 	}
 	memset(data, 0, sizeof(data));
@@ -156,7 +156,7 @@ static int moat_target_parse(struct moat_table *t, struct moat_rule *r,
 		return err;
 	if (!!tb[MOAT_A_TARGET_VERDICT] + !!tb[MOAT_A_TARGET_JUMP] +
 	    !!tb[MOAT_A_TARGET_GOTO] != 1) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "moat: a target needs exactly one verdict, jump or goto");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a target needs exactly one verdict, jump or goto");
 		return -EINVAL;
 	}
 	if (tb[MOAT_A_TARGET_VERDICT]) {
@@ -170,11 +170,11 @@ static int moat_target_parse(struct moat_table *t, struct moat_rule *r,
 	r->kind = tb[MOAT_A_TARGET_JUMP] ? MOAT_T_JUMP : MOAT_T_GOTO;
 	r->chain = moat_chain_find(t, nla_data(name));
 	if (!r->chain) {
-		NL_SET_ERR_MSG_ATTR(extack, name, "moat: no chain of that name");
+		NL_SET_ERR_MSG_ATTR(extack, name, "no chain of that name");
 		return -ENOENT;
 	}
 	if (r->chain->hook >= 0) {
-		NL_SET_ERR_MSG_ATTR(extack, name, "moat: cannot jump to a built-in chain");
+		NL_SET_ERR_MSG_ATTR(extack, name, "cannot jump to a built-in chain");
 		return -EINVAL;
 	}
 	return 0;

@@ -186,9 +186,9 @@ static int moat_check_graph(struct moat_table *t, struct moat_chain *changed,
 			continue;
 		err = moat_walk(c, changed, next, stack);
 		if (err) {
-			NL_SET_ERR_MSG(extack, "moat: the rule would create a loop of chains");
+			NL_SET_ERR_MSG(extack, "the rule would create a loop of chains");
 		} else if (c->height > MOAT_MAX_DEPTH) {
-			NL_SET_ERR_MSG(extack, "moat: chains would nest deeper than 32 calls");
+			NL_SET_ERR_MSG(extack, "chains would nest deeper than 32 calls");
 			err = -ELOOP;
 		}
 	}
@@ -208,7 +208,7 @@ int moat_rule_insert(struct moat_table *t, struct moat_chain *c, u32 pos,
 	int err;
 
 	if (pos > old->n) {
-		NL_SET_ERR_MSG(extack, "moat: insert position past the end of the chain");
+		NL_SET_ERR_MSG(extack, "insert position past the end of the chain");
 		return -E2BIG;
 	}
 	next = moat_rules_alloc(old->n + 1);
@@ -236,7 +236,7 @@ int moat_rule_delete(struct moat_table *t, struct moat_chain *c, u32 pos,
 	int err;
 
 	if (pos >= old->n) {
-		NL_SET_ERR_MSG(extack, "moat: no rule at that position");
+		NL_SET_ERR_MSG(extack, "no rule at that position");
 		return -E2BIG;
 	}
 	r = old->r[pos];
@@ -262,7 +262,7 @@ int moat_rule_replace(struct moat_table *t, struct moat_chain *c, u32 pos,
 	int err;
 
 	if (pos >= old->n) {
-		NL_SET_ERR_MSG(extack, "moat: no rule at that position");
+		NL_SET_ERR_MSG(extack, "no rule at that position");
 		return -E2BIG;
 	}
 	prev = old->r[pos];
@@ -452,7 +452,7 @@ int moat_chain_new(struct moat_table *t, const char *name,
 	int err;
 
 	if (moat_chain_find(t, name)) {
-		NL_SET_ERR_MSG(extack, "moat: a chain of that name exists");
+		NL_SET_ERR_MSG(extack, "a chain of that name exists");
 		return -EEXIST;
 	}
 	c = moat_chain_alloc(name, -1);
@@ -470,15 +470,15 @@ static int moat_chain_deletable(struct moat_chain *c,
 				struct netlink_ext_ack *extack)
 {
 	if (c->hook >= 0) {
-		NL_SET_ERR_MSG(extack, "moat: built-in chains cannot be deleted");
+		NL_SET_ERR_MSG(extack, "built-in chains cannot be deleted");
 		return -EINVAL;
 	}
 	if (c->refs) {
-		NL_SET_ERR_MSG(extack, "moat: chain is still referenced");
+		NL_SET_ERR_MSG(extack, "chain is still referenced");
 		return -EMLINK;
 	}
 	if (c->rules->n) {
-		NL_SET_ERR_MSG(extack, "moat: chain is not empty");
+		NL_SET_ERR_MSG(extack, "chain is not empty");
 		return -ENOTEMPTY;
 	}
 	return 0;
@@ -504,7 +504,7 @@ int moat_chain_del(struct moat_table *t, const char *name,
 	if (name) {
 		c = moat_chain_find(t, name);
 		if (!c) {
-			NL_SET_ERR_MSG(extack, "moat: no chain of that name");
+			NL_SET_ERR_MSG(extack, "no chain of that name");
 			return -ENOENT;
 		}
 		err = moat_chain_deletable(c, extack);
@@ -533,15 +533,15 @@ int moat_chain_rename(struct moat_table *t, const char *name,
 	struct moat_chain *c = moat_chain_find(t, name);
 
 	if (!c) {
-		NL_SET_ERR_MSG(extack, "moat: no chain of that name");
+		NL_SET_ERR_MSG(extack, "no chain of that name");
 		return -ENOENT;
 	}
 	if (c->hook >= 0) {
-		NL_SET_ERR_MSG(extack, "moat: built-in chains cannot be renamed");
+		NL_SET_ERR_MSG(extack, "built-in chains cannot be renamed");
 		return -ENOENT;
 	}
 	if (moat_chain_find(t, newname)) {
-		NL_SET_ERR_MSG(extack, "moat: a chain of that name exists");
+		NL_SET_ERR_MSG(extack, "a chain of that name exists");
 		return -EEXIST;
 	}
 	strscpy(c->name, newname, sizeof(c->name));
@@ -650,9 +650,9 @@ struct moat_table *moat_table_get(struct moat_net *mn, const char *name,
 			mn->tables[i] = moat_table_create(mn->net,
 							  &moat_table_defs[i]);
 		if (!mn->tables[i])
-			NL_SET_ERR_MSG(extack, "moat: out of memory creating the table");
+			NL_SET_ERR_MSG(extack, "out of memory creating the table");
 		return mn->tables[i] ?: ERR_PTR(-ENOMEM);
 	}
-	NL_SET_ERR_MSG(extack, "moat: no table of that name");
+	NL_SET_ERR_MSG(extack, "no table of that name");
 	return ERR_PTR(-ENOENT);
 }

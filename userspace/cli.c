@@ -1,37 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /* moat: the iptables-style command line. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "exec.h"
 #include "info.h"
 #include "nl.h"
+#include "parse.h"
 #include "prog.h"
-
-enum { OPT_INFO = 256, OPT_DEBUG };
-
-static const struct option long_opts[] = {
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "info", no_argument, NULL, OPT_INFO },
-	{ "debug", no_argument, NULL, OPT_DEBUG },
-	{ NULL, 0, NULL, 0 },
-};
+#include "table.h"
 
 static void usage(void)
 {
 	printf("%s\n\n"
 	       "Usage: %s -[ACD] chain rule-specification [options]\n"
-	       "       %s --info                 module version and tables\n"
-	       "       %s -h                     this help\n"
-	       "       %s -V                     version\n\n"
-	       "Options:\n"
-	       "  --debug                 dump netlink messages to stderr\n",
-	       moat_banner(), moat_self->name, moat_self->name,
-	       moat_self->name, moat_self->name);
+	       "       %s -I chain [rulenum] rule-specification [options]\n"
+	       "       %s -R chain rulenum rule-specification [options]\n"
+	       "       %s -D chain rulenum [options]\n"
+	       "       %s -[LS] [chain [rulenum]] [options]\n"
+	       "       %s -[FZ] [chain] [options]\n"
+	       "       %s -[NX] chain\n"
+	       "       %s -E old-chain-name new-chain-name\n"
+	       "       %s -P chain target [options]\n"
+	       "       %s -h (print this help information)\n\n"
+	       "moat's own options:\n"
+	       "  --info                  module version and this namespace's tables\n"
+	       "  --debug                 dump netlink messages to stderr\n\n"
+	       "See moat(8) for commands, matches and targets; they are iptables'.\n",
+	       moat_banner(), moat_self->name, moat_self->name, moat_self->name,
+	       moat_self->name, moat_self->name, moat_self->name,
+	       moat_self->name, moat_self->name, moat_self->name,
+	       moat_self->name);
 }
 
-/* Turns a failed talk with the module into iptables-style words. */
+/* Turns a failure to reach the module into iptables-style words. */
 static void nl_die(struct moat_nl *nl, int err)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -46,49 +48,89 @@ static void nl_die(struct moat_nl *nl, int err)
 	moat_die(MOAT_OTHER_PROBLEM, "%s", strerror(-err));
 }
 
-static int show_info(int debug)
+static void nl_open_or_die(struct moat_nl *nl)
 {
-	struct moat_nl nl = { .debug = debug };
+	int err;
+
+	if (nl->sk)
+		return;
+	err = moat_nl_open(nl);
+	if (err)
+		nl_die(nl, err);
+}
+
+static int show_info(struct moat_nl *nl)
+{
 	struct moat_info info;
 	int err;
 
-	err = moat_nl_open(&nl);
-	if (!err)
-		err = moat_info_get(&nl, &info);
+	nl_open_or_die(nl);
+	err = moat_info_get(nl, &info);
 	if (err)
-		nl_die(&nl, err);
-	moat_nl_close(&nl);
+		nl_die(nl, err);
 	moat_info_print(&info);
 	return 0;
 }
 
+struct cli_ctx {
+	struct moat_nl *nl;
+	struct moat_command *cmd;
+};
+
+/* The parser asks while deciding what "-j NAME" means. */
+static bool is_chain(void *data, const char *name)
+{
+	struct cli_ctx *ctx = data;
+	int ret;
+
+	nl_open_or_die(ctx->nl);
+	ret = moat_chain_exists(ctx->nl, ctx->cmd->table, name);
+	if (ret < 0)
+		nl_die(ctx->nl, ret);
+	return ret;
+}
+
+/* Takes moat's own options out of @argv; returns the new argc. */
+static int own_options(int argc, char **argv, bool *info, int *debug)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--info"))
+			*info = true;
+		else if (!strcmp(argv[i], "--debug"))
+			*debug = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 int moat_cli_main(int argc, char **argv)
 {
-	int info = 0, debug = 0;
-	int c;
+	struct moat_nl nl = { 0 };
+	struct moat_command cmd;
+	struct cli_ctx ctx = { &nl, &cmd };
+	struct moat_parse_env env = { is_chain, &ctx };
+	bool info = false;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Vh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			printf("%s\n", moat_banner());
-			return 0;
-		case 'h':
-			usage();
-			return 0;
-		case OPT_INFO:
-			info = 1;
-			break;
-		case OPT_DEBUG:
-			debug = 1;
-			break;
-		default:
-			moat_param_die("unknown option \"%s\"", argv[optind - 1]);
-		}
+	argc = own_options(argc, argv, &info, &nl.debug);
+	if (info && argc == 1)
+		return show_info(&nl);
+	moat_parse_command(argc, argv, &cmd, &env);
+	if (cmd.command & CMD_HELP) {
+		usage();
+		rc = 0;
+	} else if (cmd.command & CMD_VERSION) {
+		printf("%s\n", moat_banner());
+		rc = 0;
+	} else {
+		nl_open_or_die(&nl);
+		rc = moat_exec(&nl, &cmd);
 	}
-	if (optind < argc)
-		moat_param_die("Bad argument `%s'", argv[optind]);
-	if (!info)
-		moat_param_die("no command specified");
-	return show_info(debug);
+	moat_nl_close(&nl);
+	moat_cmd_free(&cmd);
+	return rc;
 }

@@ -72,21 +72,21 @@ static void ports_init(void *data)
 	p->dpts[1] = 0xffff;
 }
 
-static uint16_t parse_port(const char *s, const char *proto)
+static uint16_t parse_port(const char *s)
 {
 	struct servent *se;
 	unsigned int v;
 
 	if (moat_strtoui(s, &v, 0, 0xffff))
 		return v;
-	se = getservbyname(s, proto);
+	se = getservbyname(s, "tcp");
 	if (!se)
 		moat_param_die("invalid port/service `%s' specified", s);
 	return ntohs(se->s_port);
 }
 
-/* "a", "a:b", ":b", "a:" or ":" into an inclusive range. */
-static void parse_ports(const char *arg, const char *proto, uint16_t *pts)
+/* tcp: "a", "a:b", ":b", "a:" or ":" into an inclusive range. */
+static void parse_ports(const char *arg, uint16_t *pts)
 {
 	char buf[strlen(arg) + 1];
 	char *colon;
@@ -94,12 +94,12 @@ static void parse_ports(const char *arg, const char *proto, uint16_t *pts)
 	strcpy(buf, arg);
 	colon = strchr(buf, ':');
 	if (!colon) {
-		pts[0] = pts[1] = parse_port(buf, proto);
+		pts[0] = pts[1] = parse_port(buf);
 		return;
 	}
 	*colon = '\0';
-	pts[0] = buf[0] ? parse_port(buf, proto) : 0;
-	pts[1] = colon[1] ? parse_port(colon + 1, proto) : 0xffff;
+	pts[0] = buf[0] ? parse_port(buf) : 0;
+	pts[1] = colon[1] ? parse_port(colon + 1) : 0xffff;
 	if (pts[0] > pts[1])
 		moat_param_die("invalid portrange (min > max)");
 }
@@ -140,28 +140,87 @@ static void once(unsigned int *seen, unsigned int bit, const char *msg)
 }
 
 static void parse_port_opt(int id, const char *arg, bool invert,
-			   unsigned int *seen, struct ports *p,
-			   const char *proto)
+			   unsigned int *seen, struct ports *p)
 {
 	if (id == O_SPORT) {
 		once(seen, SEEN_SPORT, "Only one `--source-port' allowed");
-		parse_ports(arg, proto, p->spts);
+		parse_ports(arg, p->spts);
 		if (invert)
 			p->inv |= MOAT_PORTS_INV_SPORT;
 	} else {
 		once(seen, SEEN_DPORT, "Only one `--destination-port' allowed");
-		parse_ports(arg, proto, p->dpts);
+		parse_ports(arg, p->dpts);
 		if (invert)
 			p->inv |= MOAT_PORTS_INV_DPORT;
 	}
 }
 
+/*
+ * udp reads ports as iptables' newer option parser does, not as tcp:
+ * through getaddrinfo (so "010" is 10 and 99999 wraps to 34463), no
+ * check that min <= max, and its own wording for errors.
+ */
+static uint16_t udp_port(const char *s)
+{
+	struct addrinfo *res, *ai;
+	int port = -1;
+
+	if (getaddrinfo(NULL, s, NULL, &res) != 0)
+		moat_param_die("Port \"%s\" does not resolve to anything.\n", s);
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET6) {
+			port = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_port;
+			break;
+		}
+		if (ai->ai_family == AF_INET) {
+			port = ((struct sockaddr_in *)ai->ai_addr)->sin_port;
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (port < 0)
+		moat_param_die("Port \"%s\" does not resolve to anything.\n", s);
+	return ntohs(port);
+}
+
+static void udp_ports(const char *arg, const char *opt, uint16_t *pts)
+{
+	char buf[strlen(arg) + 1];
+	char *rest = buf, *part;
+	int n = 0;
+
+	strcpy(buf, arg);
+	pts[0] = 0;
+	pts[1] = 0xffff;
+	while ((part = strsep(&rest, ":"))) {
+		if (n == 2)
+			moat_param_die("udp: Too many components for option \"--%s\" (max: 2)\n",
+				       opt);
+		if (*part)
+			pts[n] = udp_port(part);
+		n++;
+	}
+	if (n == 1)
+		pts[1] = pts[0];
+}
+
 static void udp_parse(int id, const char *arg, bool invert,
 		      unsigned int *seen, void *data, int argc, char **argv)
 {
+	const char *opt = id == O_SPORT ? "source-port" : "destination-port";
+	unsigned int bit = id == O_SPORT ? SEEN_SPORT : SEEN_DPORT;
+	struct ports *p = data;
+
 	(void)argc;
 	(void)argv;
-	parse_port_opt(id, arg, invert, seen, data, "udp");
+	if (*seen & bit)
+		moat_param_die("udp: option \"--%s\" can only be used once.\n",
+			       opt);
+	*seen |= bit;
+	udp_ports(arg, opt, id == O_SPORT ? p->spts : p->dpts);
+	if (invert)
+		p->inv |= id == O_SPORT ? MOAT_PORTS_INV_SPORT :
+					  MOAT_PORTS_INV_DPORT;
 }
 
 static void tcp_parse_flags(const char *arg, bool invert, struct ports *p,
@@ -202,7 +261,7 @@ static void tcp_parse(int id, const char *arg, bool invert,
 			p->inv |= MOAT_PORTS_INV_OPTION;
 		break;
 	default:
-		parse_port_opt(id, arg, invert, seen, p, "tcp");
+		parse_port_opt(id, arg, invert, seen, p);
 	}
 }
 

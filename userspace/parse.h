@@ -66,7 +66,7 @@ struct moat_parse_env {
 	void *ctx;
 };
 
-struct moat_cmd {
+struct moat_command {
 	unsigned int command;	/* CMD_* bits */
 	const char *table;	/* -t, default "filter" */
 	const char *chain;	/* NULL if none given */
@@ -97,10 +97,10 @@ struct moat_cmd {
  * Returns 0; exits on a parameter problem, as iptables does.
  * Strings in @cmd point into @argv.
  */
-int moat_parse_command(int argc, char **argv, struct moat_cmd *cmd,
+int moat_parse_command(int argc, char **argv, struct moat_command *cmd,
 		       const struct moat_parse_env *env);
 
-void moat_cmd_free(struct moat_cmd *cmd);
+void moat_cmd_free(struct moat_command *cmd);
 
 /* Parses "addr[/mask],..." as iptables -s does; exits if bad. */
 void moat_parse_addresses(const char *spec, uint32_t **addrs,

@@ -5,4 +5,7 @@
 
 Suite *prog_suite(void);
 Suite *nl_suite(void);
+Suite *parse_suite(void);
+Suite *print_suite(void);
+Suite *rule_nl_suite(void);
 #endif

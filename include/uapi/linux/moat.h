@@ -35,6 +35,11 @@
  *             The dump is consistent: if the table changes in between,
  *             the kernel flags NLM_F_DUMP_INTR and the tool starts over.
  *
+ * MOAT_CMD_GET_CHAIN (doit)
+ *   request:  MOAT_A_TABLE_NAME, MOAT_A_CHAIN_NAME
+ *   reply:    the chain's message as in the dump above; -ENOENT if the
+ *             table has no such chain
+ *
  * MOAT_CMD_NEW_CHAIN    -N   MOAT_A_CHAIN_NAME
  * MOAT_CMD_DEL_CHAIN    -X   [MOAT_A_CHAIN_NAME]  (none: every empty,
  *                            unreferenced user chain)
@@ -74,7 +79,7 @@
 #define MOAT_GENL_NAME		"moat"
 #define MOAT_GENL_VERSION	1
 
-enum moat_cmd {
+enum moat_genl_cmd {
 	MOAT_CMD_UNSPEC,
 	MOAT_CMD_GET_INFO,
 	MOAT_CMD_GET_TABLE,
@@ -88,6 +93,7 @@ enum moat_cmd {
 	MOAT_CMD_CHECK_RULE,
 	MOAT_CMD_FLUSH,
 	MOAT_CMD_ZERO,
+	MOAT_CMD_GET_CHAIN,
 
 	__MOAT_CMD_MAX,
 };

@@ -1,0 +1,987 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moat: the iptables command line.
+ *
+ * This follows iptables 1.8.9 step by step, because users and scripts
+ * depend on its exact quirks: getopt_long with iptables' option string and
+ * long options (so abbreviations and their ambiguities match), the
+ * options of each match joining the table once the match is loaded, the
+ * protocol's match loaded on the first option nobody knows, and the checks
+ * after the loop in iptables' order.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "ext.h"
+#include "parse.h"
+#include "prog.h"
+
+#define OPTSTRING "-:A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:" \
+		  "R:S::W::46bfg:h::m:nvw::x"
+
+/* iptables' XT_EXTENSION_MAXNAMELEN: chain and target names are shorter. */
+#define NAME_MAX_LEN 29
+
+static const struct option base_opts[] = {
+	{ "append", required_argument, NULL, 'A' },
+	{ "delete", required_argument, NULL, 'D' },
+	{ "check", required_argument, NULL, 'C' },
+	{ "insert", required_argument, NULL, 'I' },
+	{ "replace", required_argument, NULL, 'R' },
+	{ "list", optional_argument, NULL, 'L' },
+	{ "list-rules", optional_argument, NULL, 'S' },
+	{ "flush", optional_argument, NULL, 'F' },
+	{ "zero", optional_argument, NULL, 'Z' },
+	{ "new-chain", required_argument, NULL, 'N' },
+	{ "delete-chain", optional_argument, NULL, 'X' },
+	{ "rename-chain", required_argument, NULL, 'E' },
+	{ "policy", required_argument, NULL, 'P' },
+	{ "source", required_argument, NULL, 's' },
+	{ "destination", required_argument, NULL, 'd' },
+	{ "src", required_argument, NULL, 's' },
+	{ "dst", required_argument, NULL, 'd' },
+	{ "protocol", required_argument, NULL, 'p' },
+	{ "in-interface", required_argument, NULL, 'i' },
+	{ "jump", required_argument, NULL, 'j' },
+	{ "table", required_argument, NULL, 't' },
+	{ "match", required_argument, NULL, 'm' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "out-interface", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "wait", optional_argument, NULL, 'w' },
+	{ "wait-interval", optional_argument, NULL, 'W' },
+	{ "exact", no_argument, NULL, 'x' },
+	{ "fragments", no_argument, NULL, 'f' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", optional_argument, NULL, 'h' },
+	{ "line-numbers", no_argument, NULL, '0' },
+	{ "modprobe", required_argument, NULL, 'M' },
+	{ "set-counters", required_argument, NULL, 'c' },
+	{ "goto", required_argument, NULL, 'g' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+};
+
+#define N_BASE_OPTS (sizeof(base_opts) / sizeof(base_opts[0]))
+
+/* getopt values of match options: EXT_VAL + type slot * 256 + option id. */
+#define EXT_VAL		0x1000
+#define MAX_TYPES	16
+
+/* Option letters by OPT_* bit, and the MOAT_INV_* each can carry. */
+static const char opt_chars[] = "nsdpjvxio0cf";
+static const uint32_t opt_inv[] = {
+	0, MOAT_INV_SRC, MOAT_INV_DST, MOAT_INV_PROTO, 0, 0, 0,
+	MOAT_INV_IIF, MOAT_INV_OIF, 0, 0, MOAT_INV_FRAG,
+};
+#define N_OPTS 12
+
+/* Command letters by CMD_* bit. */
+static const char cmd_chars[] = "IDDRALFZNXPESZC";
+#define N_CMDS 15
+
+/*
+ * Which options each command takes: 'x' is illegal.  An option is legal
+ * if any of the commands given allows it (-L -Z).
+ *                                -n  -s  -d  -p  -j  -v  -x  -i  -o -0 -c -f */
+static const char cmd_opts[N_CMDS][N_OPTS + 1] = {
+	/* INSERT */		"x     x  x  ",
+	/* DELETE */		"x     x  xx ",
+	/* DELETE_NUM */	"xxxxx xxxxxx",
+	/* REPLACE */		"x     x  x  ",
+	/* APPEND */		"x     x  x  ",
+	/* LIST */		" xxxx  xx xx",
+	/* FLUSH */		"xxxxx xxxxxx",
+	/* ZERO */		"xxxxx xxxxxx",
+	/* NEW_CHAIN */		"xxxxx xxxxxx",
+	/* DEL_CHAIN */		"xxxxx xxxxxx",
+	/* SET_POLICY */	"xxxxx xxxx x",
+	/* RENAME */		"xxxxx xxxxxx",
+	/* LIST_RULES */	"xxxxx xxxxxx",
+	/* ZERO_NUM */		"xxxxx xxxxxx",
+	/* CHECK */		"x     x  xx ",
+};
+
+/* Target extensions iptables finds on a stock system: no chain by that name. */
+static const char *const target_names[] = {
+	"ACCEPT", "DROP", "QUEUE", "RETURN", "standard",
+	"AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK", "CONNSECMARK",
+	"CT", "DNAT", "DSCP", "ECN", "HMARK", "IDLETIMER", "LED", "LOG", "MARK",
+	"MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "RATEEST",
+	"REDIRECT", "REJECT", "SECMARK", "SET", "SNAT", "SYNPROXY", "TCPMSS",
+	"TCPOPTSTRIP", "TEE", "TOS", "TPROXY", "TRACE", "TTL", "ULOG",
+};
+
+struct parser {
+	int argc;
+	char **argv;
+	struct moat_command *cmd;
+	const struct moat_parse_env *env;
+	struct moat_rule *rule;		/* the rule, before address expansion */
+	bool invert;			/* a "!" is waiting for its option */
+	const char *shost, *dhost;	/* -s, -d as given */
+	char protocol[64];		/* -p, lowercased; "" if none */
+	bool proto_used;		/* its match was loaded implicitly */
+	const char *jumpto;
+	bool goto_set;
+	bool wait_interval_set;
+	const struct moat_ext *types[MAX_TYPES];	/* loaded, by slot */
+	size_t n_types;
+	struct option opts[N_BASE_OPTS + 64];
+};
+
+/* iptables' exit_tryhelp: the hint alone, without the banner. */
+static void __attribute__((noreturn)) tryhelp(void)
+{
+	fprintf(stderr, "Try `%s -h' or '%s --help' for more information.\n",
+		moat_self->name, moat_self->name);
+	exit(MOAT_PARAMETER_PROBLEM);
+}
+
+static void *xalloc(void *p)
+{
+	if (!p)
+		moat_die(MOAT_RESOURCE_PROBLEM, "can't allocate memory");
+	return p;
+}
+
+static int bit_index(unsigned int bit)
+{
+	int i = 0;
+
+	while (bit > 1) {
+		bit >>= 1;
+		i++;
+	}
+	return i;
+}
+
+static char cmd2char(unsigned int cmd)
+{
+	return cmd_chars[bit_index(cmd)];
+}
+
+static void add_command(struct parser *p, unsigned int cmd,
+			unsigned int others)
+{
+	unsigned int clash = p->cmd->command & ~others;
+
+	if (p->invert)
+		moat_param_die("unexpected '!' flag");
+	if (clash)
+		moat_param_die("Cannot use -%c with -%c", cmd2char(cmd),
+			       cmd2char(clash));
+	p->cmd->command |= cmd;
+}
+
+static void set_option(struct parser *p, unsigned int opt)
+{
+	int i = bit_index(opt);
+
+	if (p->cmd->opts & opt)
+		moat_param_die("multiple -%c flags not allowed", opt_chars[i]);
+	p->cmd->opts |= opt;
+	if (!p->invert)
+		return;
+	if (!opt_inv[i])
+		moat_param_die("cannot have ! before -%c", opt_chars[i]);
+	p->rule->inv |= opt_inv[i];
+}
+
+/* iptables' xs_has_arg: the next word is an argument, not an option. */
+static bool has_arg(struct parser *p)
+{
+	return optind < p->argc && p->argv[optind][0] != '-' &&
+	       p->argv[optind][0] != '!';
+}
+
+static unsigned int parse_rulenum(const char *s)
+{
+	unsigned int n;
+
+	if (!moat_strtoui(s, &n, 1, INT_MAX))
+		moat_param_die("Invalid rule number `%s'", s);
+	return n;
+}
+
+static bool is_target_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(target_names) / sizeof(target_names[0]); i++)
+		if (strcmp(target_names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* -N's checks, made before the command is even recorded. */
+static void check_new_chain(const char *name)
+{
+	const char *c;
+
+	if (strlen(name) >= NAME_MAX_LEN)
+		moat_param_die("chain name `%s' too long (must be under %u chars)",
+			       name, NAME_MAX_LEN);
+	if (*name == '-' || *name == '!')
+		moat_param_die("chain name not allowed to start with `%c'\n",
+			       *name);
+	if (is_target_name(name))
+		moat_param_die("chain name may not clash with target name\n");
+	for (c = name; *c; c++)
+		if (isspace((unsigned char)*c))
+			moat_param_die("Invalid chain name `%s'", name);
+}
+
+static const char *check_target_name(const char *name)
+{
+	const char *c;
+
+	if (!*name)
+		moat_param_die("Invalid target name (too short)");
+	if (strlen(name) >= NAME_MAX_LEN)
+		moat_param_die("Invalid target name `%s' (%u chars max)", name,
+			       NAME_MAX_LEN - 1);
+	for (c = name; *c; c++)
+		if (isspace((unsigned char)*c))
+			moat_param_die("Invalid target name `%s'", name);
+	return name;
+}
+
+/*
+ * The option table: iptables' own options, then those of every match type
+ * loaded so far.
+ */
+static void build_opts(struct parser *p)
+{
+	const struct moat_ext_opt *o;
+	size_t n = N_BASE_OPTS, slot;
+
+	memcpy(p->opts, base_opts, sizeof(base_opts));
+	for (slot = 0; slot < p->n_types; slot++) {
+		for (o = p->types[slot]->opts; o->name; o++) {
+			if (n + 1 >= sizeof(p->opts) / sizeof(p->opts[0]))
+				moat_die(MOAT_OTHER_PROBLEM, "too many options");
+			p->opts[n].name = o->name;
+			p->opts[n].has_arg = o->has_arg;
+			p->opts[n].flag = NULL;
+			p->opts[n].val = EXT_VAL + slot * 256 + o->id;
+			n++;
+		}
+	}
+	memset(&p->opts[n], 0, sizeof(p->opts[n]));
+}
+
+/* Adds an instance of @ext to the rule; its options join the table. */
+static void load_match(struct parser *p, const struct moat_ext *ext)
+{
+	size_t slot;
+
+	xalloc(moat_rule_add_match(p->rule, ext));
+	for (slot = 0; slot < p->n_types; slot++)
+		if (p->types[slot] == ext)
+			return;
+	if (p->n_types == MAX_TYPES)
+		moat_die(MOAT_OTHER_PROBLEM, "too many matches");
+	p->types[p->n_types++] = ext;
+	build_opts(p);
+}
+
+static void command_match(struct parser *p, const char *name)
+{
+	const struct moat_ext *ext;
+
+	if (p->invert)
+		moat_param_die("unexpected ! flag before --match");
+	ext = moat_ext_find(name);
+	if (!ext)
+		moat_param_die("Couldn't load match `%s':No such file or directory\n",
+			       name);
+	load_match(p, ext);
+}
+
+/* An option of a loaded match goes to the newest instance of it. */
+static void match_option(struct parser *p, int c)
+{
+	const struct moat_ext *ext = p->types[(c - EXT_VAL) / 256];
+	struct moat_match *m = NULL;
+	size_t i;
+
+	for (i = 0; i < p->rule->n_matches; i++)
+		if (p->rule->matches[i].ext == ext)
+			m = &p->rule->matches[i];
+	ext->parse((c - EXT_VAL) % 256, optarg, p->invert, &m->seen, m->data,
+		   p->argc, p->argv);
+}
+
+/*
+ * An option nobody claimed: iptables then loads the match of -p's protocol
+ * once and reads the option again.  Returns true to re-read.
+ */
+static bool command_default(struct parser *p, int c)
+{
+	const struct moat_ext *ext;
+
+	if (c >= EXT_VAL) {
+		match_option(p, c);
+		return false;
+	}
+	if (p->protocol[0] && !p->proto_used) {
+		ext = moat_ext_by_proto(moat_parse_protocol(p->protocol));
+		if (ext) {
+			p->proto_used = true;
+			load_match(p, ext);
+			optind--;
+			return true;
+		}
+	}
+	if (c == ':')
+		moat_param_die("option \"%s\" requires an argument",
+			       p->argv[optind - 1]);
+	if (c == '?')
+		moat_param_die("unknown option \"%s\"", p->argv[optind - 1]);
+	/* iptables prints the NULL optarg of an unhandled letter (-b). */
+	moat_param_die("Unknown arg \"%s\"", optarg ? optarg : "(null)");
+}
+
+/*
+ * Commands.
+ */
+
+/* A chain argument: attached (-LINPUT), or the next word if not an option. */
+static void optional_chain(struct parser *p)
+{
+	if (optarg)
+		p->cmd->chain = optarg;
+	else if (has_arg(p))
+		p->cmd->chain = p->argv[optind++];
+}
+
+static void optional_rulenum(struct parser *p)
+{
+	if (has_arg(p))
+		p->cmd->rulenum = parse_rulenum(p->argv[optind++]);
+}
+
+static void parse_command(struct parser *p, int c)
+{
+	struct moat_command *cmd = p->cmd;
+
+	switch (c) {
+	case 'A':
+		add_command(p, CMD_APPEND, CMD_NONE);
+		cmd->chain = optarg;
+		break;
+	case 'C':
+		add_command(p, CMD_CHECK, CMD_NONE);
+		cmd->chain = optarg;
+		break;
+	case 'D':
+		add_command(p, CMD_DELETE, CMD_NONE);
+		cmd->chain = optarg;
+		if (has_arg(p)) {
+			cmd->rulenum = parse_rulenum(p->argv[optind++]);
+			cmd->command = CMD_DELETE_NUM;
+		}
+		break;
+	case 'R':
+		add_command(p, CMD_REPLACE, CMD_NONE);
+		cmd->chain = optarg;
+		if (!has_arg(p))
+			moat_param_die("-R requires a rule number");
+		cmd->rulenum = parse_rulenum(p->argv[optind++]);
+		break;
+	case 'I':
+		add_command(p, CMD_INSERT, CMD_NONE);
+		cmd->chain = optarg;
+		cmd->rulenum = 1;
+		optional_rulenum(p);
+		break;
+	case 'L':
+		add_command(p, CMD_LIST, CMD_ZERO | CMD_ZERO_NUM);
+		optional_chain(p);
+		optional_rulenum(p);
+		break;
+	case 'S':
+		add_command(p, CMD_LIST_RULES, CMD_ZERO | CMD_ZERO_NUM);
+		optional_chain(p);
+		optional_rulenum(p);
+		break;
+	case 'F':
+		add_command(p, CMD_FLUSH, CMD_NONE);
+		optional_chain(p);
+		break;
+	case 'Z':
+		add_command(p, CMD_ZERO, CMD_LIST | CMD_LIST_RULES);
+		optional_chain(p);
+		if (has_arg(p)) {
+			cmd->rulenum = parse_rulenum(p->argv[optind++]);
+			cmd->command = (cmd->command & ~CMD_ZERO) |
+				       CMD_ZERO_NUM;
+		}
+		break;
+	case 'N':
+		check_new_chain(optarg);
+		add_command(p, CMD_NEW_CHAIN, CMD_NONE);
+		cmd->chain = optarg;
+		break;
+	case 'X':
+		add_command(p, CMD_DELETE_CHAIN, CMD_NONE);
+		optional_chain(p);
+		break;
+	case 'E':
+		add_command(p, CMD_RENAME_CHAIN, CMD_NONE);
+		cmd->chain = optarg;
+		if (!has_arg(p))
+			moat_param_die("-E requires old-chain-name and new-chain-name");
+		cmd->newname = p->argv[optind++];
+		break;
+	case 'P':
+		add_command(p, CMD_SET_POLICY, CMD_NONE);
+		cmd->chain = optarg;
+		if (!has_arg(p))
+			moat_param_die("-P requires a chain and a policy");
+		cmd->policy_name = p->argv[optind++];
+		/* RETURN is no policy: the kernel side says "Bad policy name". */
+		cmd->policy = moat_verdict_parse(cmd->policy_name);
+		if (cmd->policy == MOAT_VERDICT_RETURN)
+			cmd->policy = MOAT_VERDICT_UNSPEC;
+		break;
+	}
+}
+
+/*
+ * Rule options.
+ */
+
+uint16_t moat_parse_protocol(const char *s)
+{
+	static const struct { const char *name; uint16_t num; } known[] = {
+		{ "tcp", 6 }, { "sctp", 132 }, { "udp", 17 },
+		{ "udplite", 136 }, { "icmp", 1 }, { "icmpv6", 58 },
+		{ "esp", 50 }, { "ah", 51 }, { "ipv6-mh", 135 }, { "mh", 135 },
+		{ "all", 0 },
+	};
+	struct protoent *pe;
+	unsigned int v;
+	size_t i;
+
+	if (moat_strtoui(s, &v, 0, 255))
+		return v;
+	/* "all" first, so that no nsswitch source can redefine it */
+	if (strcmp(s, "all") == 0)
+		return 0;
+	pe = getprotobyname(s);
+	if (pe)
+		return pe->p_proto;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(s, known[i].name) == 0)
+			return known[i].num;
+	moat_param_die("unknown protocol \"%s\" specified", s);
+}
+
+static void parse_proto_opt(struct parser *p, const char *arg)
+{
+	size_t i;
+
+	set_option(p, OPT_PROTOCOL);
+	for (i = 0; arg[i] && i < sizeof(p->protocol) - 1; i++)
+		p->protocol[i] = tolower((unsigned char)arg[i]);
+	p->protocol[i] = '\0';
+	p->rule->proto = moat_parse_protocol(p->protocol);
+	if (p->rule->proto == 0 && (p->rule->inv & MOAT_INV_PROTO))
+		moat_param_die("rule would never match protocol");
+}
+
+static void parse_iface(struct parser *p, unsigned int opt, const char *arg,
+			char *dst)
+{
+	const char *c;
+
+	if (!*arg)
+		moat_param_die("Empty interface is likely to be undesired");
+	set_option(p, opt);
+	if (strlen(arg) >= IFNAMSIZ)
+		moat_param_die("interface name `%s' must be shorter than IFNAMSIZ (%i)",
+			       arg, IFNAMSIZ - 1);
+	strcpy(dst, arg);
+	if (arg[strlen(arg) - 1] == '+')
+		return;
+	for (c = arg; *c; c++) {
+		if (*c == '/' || *c == ' ') {
+			fprintf(stderr,
+				"Warning: weird character in interface `%s' ('/' and ' ' are not allowed by the kernel).\n",
+				arg);
+			break;
+		}
+	}
+}
+
+static void parse_counters(struct parser *p, const char *arg)
+{
+	const char *bcnt = arg[0] ? strchr(arg + 1, ',') : NULL;
+	unsigned long long pk, by;
+
+	set_option(p, OPT_COUNTERS);
+	if (bcnt)
+		bcnt++;
+	if (!bcnt && has_arg(p))
+		bcnt = p->argv[optind++];
+	if (!bcnt)
+		moat_param_die("-c requires packet and byte counter");
+	if (sscanf(arg, "%llu", &pk) != 1)
+		moat_param_die("-c packet counter not numeric");
+	if (sscanf(bcnt, "%llu", &by) != 1)
+		moat_param_die("-c byte counter not numeric");
+	p->cmd->counters_given = true;
+	p->cmd->pkts = pk;
+	p->cmd->bytes = by;
+}
+
+static void parse_wait(struct parser *p)
+{
+	const char *arg = optarg;
+
+	if (!arg && has_arg(p))
+		arg = p->argv[optind++];
+	p->cmd->wait = -1;
+	if (arg && sscanf(arg, "%i", &p->cmd->wait) != 1)
+		moat_param_die("wait seconds not numeric");
+}
+
+static void parse_wait_interval(struct parser *p)
+{
+	const char *arg = optarg;
+	unsigned int usec;
+
+	if (!arg && has_arg(p))
+		arg = p->argv[optind++];
+	if (!arg)
+		moat_param_die("wait interval value required");
+	if (sscanf(arg, "%u", &usec) != 1)
+		moat_param_die("wait interval not numeric");
+	if (usec > 999999)
+		moat_param_die("too long usec wait %u > 999999 usec", usec);
+	fprintf(stderr, "Ignoring deprecated --wait-interval option.\n");
+	p->wait_interval_set = true;
+}
+
+static void parse_jump(struct parser *p, const char *arg, bool is_goto)
+{
+	set_option(p, OPT_JUMP);
+	p->jumpto = check_target_name(arg);
+	p->goto_set = is_goto;
+}
+
+/* Returns true when the option was "!" and must not reset the inversion. */
+static bool parse_option(struct parser *p, int c)
+{
+	switch (c) {
+	case 'p':
+		parse_proto_opt(p, optarg);
+		break;
+	case 's':
+		set_option(p, OPT_SOURCE);
+		p->shost = optarg;
+		break;
+	case 'd':
+		set_option(p, OPT_DESTINATION);
+		p->dhost = optarg;
+		break;
+	case 'j':
+	case 'g':
+		parse_jump(p, optarg, c == 'g');
+		break;
+	case 'i':
+		parse_iface(p, OPT_IN, optarg, p->rule->iif);
+		break;
+	case 'o':
+		parse_iface(p, OPT_OUT, optarg, p->rule->oif);
+		break;
+	case 'f':
+		set_option(p, OPT_FRAGMENT);
+		p->rule->flags |= MOAT_RULE_F_FRAG;
+		break;
+	case 'v':
+		if (!p->cmd->verbose)
+			set_option(p, OPT_VERBOSE);
+		p->cmd->verbose++;
+		break;
+	case 'm':
+		command_match(p, optarg);
+		break;
+	case 'n':
+		set_option(p, OPT_NUMERIC);
+		break;
+	case 'x':
+		set_option(p, OPT_EXACT);
+		break;
+	case '0':
+		set_option(p, OPT_LINE_NUMBERS);
+		break;
+	case 'c':
+		parse_counters(p, optarg);
+		break;
+	case 't':
+		if (p->invert)
+			moat_param_die("unexpected ! flag before --table");
+		p->cmd->table = optarg;
+		break;
+	case 'w':
+		parse_wait(p);
+		break;
+	case 'W':
+		parse_wait_interval(p);
+		break;
+	case 'M':
+	case '4':
+		break;
+	case '6':
+		tryhelp();
+	case 1:
+		if (optarg[0] == '!' && optarg[1] == '\0') {
+			if (p->invert)
+				moat_param_die("multiple consecutive ! not allowed");
+			p->invert = true;
+			return true;
+		}
+		fprintf(stderr, "Bad argument `%s'\n", optarg);
+		tryhelp();
+	default:
+		return command_default(p, c);
+	}
+	return false;
+}
+
+/*
+ * After the loop: iptables' checks, in its order.
+ */
+
+static void generic_opt_check(unsigned int command, unsigned int opts)
+{
+	int i, j, legal;
+
+	for (i = 0; i < N_OPTS; i++) {
+		if (!(opts & (1u << i)))
+			continue;
+		legal = 0;
+		for (j = 0; j < N_CMDS; j++) {
+			if (!(command & (1u << j)))
+				continue;
+			if (cmd_opts[j][i] != 'x')
+				legal = 1;
+			else if (legal == 0)
+				legal = -1;
+		}
+		if (legal == -1)
+			moat_param_die("Illegal option `-%c' with this command\n",
+				       opt_chars[i]);
+	}
+}
+
+static void check_ifaces(const struct moat_command *cmd)
+{
+	const char *c = cmd->chain;
+
+	if (!(cmd->command & CMD_RULE_MASK))
+		return;
+	if ((strcmp(c, "PREROUTING") == 0 || strcmp(c, "INPUT") == 0) &&
+	    (cmd->opts & OPT_OUT))
+		moat_param_die("Can't use -o with %s\n", c);
+	if ((strcmp(c, "POSTROUTING") == 0 || strcmp(c, "OUTPUT") == 0) &&
+	    (cmd->opts & OPT_IN))
+		moat_param_die("Can't use -i with %s\n", c);
+}
+
+static bool is_chain(const struct parser *p, const char *name)
+{
+	return p->env && p->env->is_chain && p->env->is_chain(p->env->ctx, name);
+}
+
+static void resolve_target(struct parser *p)
+{
+	struct moat_rule *r = p->rule;
+
+	if (!p->jumpto)
+		return;
+	if (p->goto_set) {
+		if (!is_chain(p, p->jumpto))
+			moat_param_die("goto '%s' is not a chain", p->jumpto);
+		r->target = MOAT_TARGET_GOTO;
+		snprintf(r->chain, sizeof(r->chain), "%s", p->jumpto);
+		return;
+	}
+	r->verdict = moat_verdict_parse(p->jumpto);
+	if (r->verdict != MOAT_VERDICT_UNSPEC) {
+		r->target = MOAT_TARGET_VERDICT;
+		return;
+	}
+	if (strcmp(p->jumpto, "QUEUE") == 0)
+		moat_param_die("target `QUEUE' is not supported");
+	if (!is_chain(p, p->jumpto))
+		moat_param_die("Couldn't load target `%s':No such file or directory\n",
+			       p->jumpto);
+	r->target = MOAT_TARGET_JUMP;
+	snprintf(r->chain, sizeof(r->chain), "%s", p->jumpto);
+}
+
+/* One rule per source x destination, as iptables runs them. */
+static void expand_rules(struct parser *p, const uint32_t *sa,
+			 const uint32_t *sm, size_t ns, const uint32_t *da,
+			 const uint32_t *dm, size_t nd)
+{
+	struct moat_command *cmd = p->cmd;
+	struct moat_rule *r;
+	size_t i, j;
+
+	cmd->rules = xalloc(calloc(ns * nd, sizeof(*cmd->rules)));
+	for (i = 0; i < ns; i++) {
+		for (j = 0; j < nd; j++) {
+			r = xalloc(moat_rule_clone(p->rule));
+			r->src = sa[i];
+			r->src_mask = sm[i];
+			r->dst = da[j];
+			r->dst_mask = dm[j];
+			cmd->rules[cmd->n_rules++] = r;
+		}
+	}
+}
+
+static void finish(struct parser *p)
+{
+	struct moat_command *cmd = p->cmd;
+	uint32_t *sa = NULL, *sm = NULL, *da = NULL, *dm = NULL;
+	size_t ns = 0, nd = 0, i;
+	struct moat_match *m;
+
+	if (p->wait_interval_set && !cmd->wait)
+		moat_param_die("--wait-interval only makes sense with --wait\n");
+	for (i = 0; i < p->rule->n_matches; i++) {
+		m = &p->rule->matches[i];
+		if (m->ext->final_check)
+			m->ext->final_check(m->seen);
+	}
+	if (optind < p->argc)
+		moat_param_die("unknown arguments found on commandline");
+	if (!cmd->command)
+		moat_param_die("no command specified");
+	if (p->invert)
+		moat_param_die("nothing appropriate following !");
+	if (cmd->command & CMD_RULE_MASK) {
+		if (!p->shost)
+			p->shost = "0.0.0.0/0";
+		if (!p->dhost)
+			p->dhost = "0.0.0.0/0";
+	}
+	if (p->shost)
+		moat_parse_addresses(p->shost, &sa, &sm, &ns);
+	if (p->dhost)
+		moat_parse_addresses(p->dhost, &da, &dm, &nd);
+	if ((ns > 1 || nd > 1) &&
+	    (p->rule->inv & (MOAT_INV_SRC | MOAT_INV_DST)))
+		moat_param_die("! not allowed with multiple source or destination IP addresses");
+	if (cmd->command == CMD_REPLACE && (ns != 1 || nd != 1))
+		moat_param_die("Replacement rule does not specify a unique address");
+	generic_opt_check(cmd->command, cmd->opts);
+	if (cmd->chain && strlen(cmd->chain) >= NAME_MAX_LEN)
+		moat_param_die("chain name `%s' too long (must be under %u chars)",
+			       cmd->chain, NAME_MAX_LEN);
+	check_ifaces(cmd);
+	if (cmd->command & CMD_RULE_MASK) {
+		resolve_target(p);
+		p->rule->has_counters = cmd->counters_given;
+		p->rule->packets = cmd->pkts;
+		p->rule->bytes = cmd->bytes;
+		expand_rules(p, sa, sm, ns, da, dm, nd);
+	}
+	free(sa);
+	free(sm);
+	free(da);
+	free(dm);
+}
+
+/*
+ * Addresses: "a.b.c.d", "a.b" (completed with zeros), a network name from
+ * /etc/networks or a host name, each with an optional /prefix or /netmask.
+ */
+
+/* iptables' dotted-quad reader; a mask needs all four parts. */
+static bool dotted_to_addr(const char *s, bool is_mask, uint32_t *out)
+{
+	unsigned char b[4] = { 0 };
+	char buf[20], *part = buf, *dot;
+	unsigned int v;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (i = 0; i < 3; i++) {
+		dot = strchr(part, '.');
+		if (!dot) {
+			if (is_mask || !moat_strtoui(part, &v, 0, 255))
+				return false;
+			b[i] = v;
+			memcpy(out, b, 4);
+			return true;
+		}
+		*dot = '\0';
+		if (!moat_strtoui(part, &v, 0, 255))
+			return false;
+		b[i] = v;
+		part = dot + 1;
+	}
+	if (!moat_strtoui(part, &v, 0, 255))
+		return false;
+	b[3] = v;
+	memcpy(out, b, 4);
+	return true;
+}
+
+static uint32_t parse_mask(const char *s)
+{
+	uint32_t mask;
+	unsigned int bits;
+
+	if (!s)
+		return 0xffffffff;
+	if (dotted_to_addr(s, true, &mask))
+		return mask;
+	if (!moat_strtoui(s, &bits, 0, 32))
+		moat_param_die("invalid mask `%s' specified", s);
+	return bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+}
+
+/* Every IPv4 address of @name; exits if there is none. */
+static size_t resolve(const char *name, uint32_t **out)
+{
+	struct addrinfo hints = {
+		.ai_flags = AI_CANONNAME,
+		.ai_family = AF_INET,
+		.ai_socktype = SOCK_RAW,
+	};
+	struct addrinfo *res, *ai;
+	struct netent *ne;
+	size_t n = 0;
+
+	*out = xalloc(malloc(sizeof(**out)));
+	if (dotted_to_addr(name, false, *out))
+		return 1;
+	ne = getnetbyname(name);
+	if (ne && ne->n_addrtype == AF_INET) {
+		**out = htonl(ne->n_net);
+		return 1;
+	}
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		moat_param_die("host/network `%s' not found", name);
+	for (ai = res; ai; ai = ai->ai_next)
+		n++;
+	*out = xalloc(realloc(*out, n * sizeof(**out)));
+	for (n = 0, ai = res; ai; ai = ai->ai_next)
+		(*out)[n++] = ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+	freeaddrinfo(res);
+	return n;
+}
+
+static void add_addresses(const char *item, uint32_t **addrs,
+			  uint32_t **masks, size_t *n)
+{
+	char buf[256];
+	char *slash;
+	uint32_t mask, *found;
+	size_t len = strlen(item), k, i;
+
+	if (len > sizeof(buf) - 1)
+		moat_param_die("Hostname too long");
+	strcpy(buf, item);
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	mask = parse_mask(slash);
+	/* A null mask matches anything: the name is not even looked up. */
+	k = resolve(mask ? buf : "0.0.0.0", &found);
+	*addrs = xalloc(realloc(*addrs, (*n + k) * sizeof(**addrs)));
+	*masks = xalloc(realloc(*masks, (*n + k) * sizeof(**masks)));
+	for (i = 0; i < k; i++) {
+		(*addrs)[*n] = found[i] & mask;
+		(*masks)[(*n)++] = mask;
+	}
+	free(found);
+}
+
+void moat_parse_addresses(const char *spec, uint32_t **addrs,
+			  uint32_t **masks, size_t *n)
+{
+	const char *item = spec, *comma;
+	char buf[512];
+	size_t len;
+
+	*addrs = NULL;
+	*masks = NULL;
+	*n = 0;
+	for (;;) {
+		while (isspace((unsigned char)*item))
+			item++;
+		comma = strchr(item, ',');
+		len = comma ? (size_t)(comma - item) : strlen(item);
+		if (len > 255)
+			moat_param_die("Hostname too long");
+		memcpy(buf, item, len);
+		buf[len] = '\0';
+		add_addresses(buf, addrs, masks, n);
+		if (!comma)
+			break;
+		item = comma + 1;
+	}
+}
+
+int moat_parse_command(int argc, char **argv, struct moat_command *cmd,
+		       const struct moat_parse_env *env)
+{
+	struct parser *p = xalloc(calloc(1, sizeof(*p)));
+	int c;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->table = "filter";
+	p->argc = argc;
+	p->argv = argv;
+	p->cmd = cmd;
+	p->env = env;
+	p->rule = xalloc(moat_rule_alloc());
+	build_opts(p);
+
+	/* optind 0 makes glibc start afresh; errors are ours to word. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, OPTSTRING, p->opts, NULL)) != -1) {
+		if (c == 'h' || c == 'V') {
+			cmd->command = c == 'h' ? CMD_HELP : CMD_VERSION;
+			goto out;
+		}
+		if (c < 256 && strchr("ACDRILSFZNXEP", c)) {
+			parse_command(p, c);
+		} else if (parse_option(p, c)) {
+			continue;
+		}
+		p->invert = false;
+	}
+	finish(p);
+out:
+	moat_rule_free(p->rule);
+	free(p);
+	return 0;
+}
+
+void moat_cmd_free(struct moat_command *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < cmd->n_rules; i++)
+		moat_rule_free(cmd->rules[i]);
+	free(cmd->rules);
+	cmd->rules = NULL;
+	cmd->n_rules = 0;
+}
