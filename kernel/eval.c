@@ -60,10 +60,11 @@ static bool moat_rule_match(const struct moat_rule *r, const struct sk_buff *skb
 	return true;
 }
 
-static unsigned int moat_policy(struct moat_chain *base, struct sk_buff *skb)
+static unsigned int moat_policy(const struct moat_view *v,
+				struct moat_chain *base, struct sk_buff *skb)
 {
 	moat_counters_add(&base->policy_cnt, skb->len);
-	return READ_ONCE(base->policy) == MOAT_VERDICT_DROP ? NF_DROP : NF_ACCEPT;
+	return v->policy[base->hook] == MOAT_VERDICT_DROP ? NF_DROP : NF_ACCEPT;
 }
 
 unsigned int moat_hook(void *priv, struct sk_buff *skb,
@@ -87,7 +88,7 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 		if (i == rules->n) {
 			/* The end of a called chain returns; of the base, policy. */
 			if (!sp)
-				return moat_policy(base, skb);
+				return moat_policy(v, base, skb);
 			sp--;
 			slot = stack[sp].slot;
 			i = stack[sp].i;

@@ -101,6 +101,7 @@ struct moat_rule {
 	struct moat_chain *chain;	/* JUMP, GOTO */
 	struct moat_counters cnt;
 	struct rcu_head rcu;
+	u64 txn_id;		/* the transaction that made it */
 	u16 matches_len;
 	u8 matches[] __aligned(8);	/* struct moat_match entries */
 };
@@ -113,6 +114,7 @@ struct moat_rule {
 struct moat_rules {
 	struct rcu_head rcu;
 	u32 n;
+	u32 cap;		/* room in r[], for staging */
 	struct moat_rule *r[];
 };
 
@@ -125,6 +127,7 @@ struct moat_chain {
 	u32 refs;			/* rules jumping or going here */
 	struct moat_counters policy_cnt;
 	struct moat_rules *rules;	/* as published */
+	struct moat_txn_chain *tc;	/* staged self, in a transaction */
 	u8 mark;			/* graph walk scratch, under the lock */
 	u32 height;			/* deepest call chain below this one */
 	struct rcu_head rcu;
@@ -138,6 +141,7 @@ struct moat_chain {
  */
 struct moat_view {
 	struct rcu_head rcu;
+	u8 policy[NF_INET_NUMHOOKS];	/* of the built-in chains */
 	u32 n_slots;
 	struct moat_rules *rules[];
 };
@@ -158,6 +162,8 @@ struct moat_table {
 	u32 n_slots;			/* view size: highest slot ever + 1 */
 	u32 n_chains;
 	u32 generation;			/* bumped on every change */
+	struct moat_txn *txn;		/* the open transaction, if any */
+	u64 txn_seq;			/* ids of transactions */
 	struct nf_hook_ops *ops;
 	unsigned int n_ops;
 };
@@ -183,27 +189,73 @@ struct moat_table *moat_table_get(struct moat_net *mn, const char *name,
 				  struct netlink_ext_ack *extack);
 void moat_table_destroy(struct moat_table *t);
 struct moat_chain *moat_chain_find(struct moat_table *t, const char *name);
-int moat_chain_new(struct moat_table *t, const char *name,
-		   struct netlink_ext_ack *extack);
-int moat_chain_del(struct moat_table *t, const char *name,
-		   struct netlink_ext_ack *extack);
-int moat_chain_rename(struct moat_table *t, const char *name,
-		      const char *newname, struct netlink_ext_ack *extack);
-void moat_chain_set_policy(struct moat_table *t, struct moat_chain *c,
-			   u8 policy, const struct moat_counter *cnt);
-int moat_rule_insert(struct moat_table *t, struct moat_chain *c, u32 pos,
-		     struct moat_rule *r, struct netlink_ext_ack *extack);
-int moat_rule_delete(struct moat_table *t, struct moat_chain *c, u32 pos,
-		     struct netlink_ext_ack *extack);
-int moat_rule_replace(struct moat_table *t, struct moat_chain *c, u32 pos,
-		      struct moat_rule *r, struct netlink_ext_ack *extack);
-int moat_rule_find(const struct moat_chain *c, const struct moat_rule *r);
-int moat_chain_flush(struct moat_table *t, struct moat_chain *c);
-int moat_table_flush(struct moat_table *t);
+struct moat_chain *moat_chain_alloc(const char *name, int hook);
+void moat_chain_free(struct moat_chain *c);
+void moat_chain_retire(struct moat_chain *c);
+struct moat_rules *moat_rules_alloc(u32 n, u32 cap);
+void moat_rules_retire(struct moat_rules *rules);
+struct moat_view *moat_view_alloc(struct moat_table *t);
+void moat_view_install(struct moat_table *t, struct moat_view *v);
 void moat_chain_zero(struct moat_chain *c, u32 pos);
 
+/* txn.c: every change is staged in a transaction, then committed. */
+struct moat_txn_chain {
+	struct list_head list;		/* in the transaction, final order */
+	struct moat_chain *c;		/* live, or new and not yet linked */
+	char name[MOAT_NAME_LEN];
+	struct moat_rules *rules;	/* staged copy; NULL while unchanged */
+	u32 refs;
+	u8 policy;
+	bool is_new;
+	bool set_cnt;
+	struct moat_counter cnt;
+};
+
+struct moat_txn {
+	struct moat_table *t;
+	u64 id;
+	u32 portid;			/* its socket; 0 for one command */
+	bool failed;			/* a command failed: only abort */
+	bool dirty;			/* anything staged at all */
+	bool jumps_added;		/* the graph needs checking */
+	struct list_head chains;
+	u32 n_chains;
+	struct moat_rule **retired;	/* live rules to free on commit */
+	u32 n_retired, cap_retired;
+};
+
+static inline const struct moat_rules *
+moat_tc_rules(const struct moat_txn_chain *tc)
+{
+	return tc->rules ?: tc->c->rules;
+}
+
+struct moat_txn *moat_txn_begin(struct moat_table *t, u32 portid, bool flush);
+int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack);
+void moat_txn_abort(struct moat_txn *txn);
+struct moat_txn_chain *moat_txn_chain(struct moat_txn *txn, const char *name);
+int moat_txn_new_chain(struct moat_txn *txn, const char *name,
+		       struct netlink_ext_ack *extack);
+int moat_txn_del_chain(struct moat_txn *txn, struct moat_txn_chain *tc,
+		       struct netlink_ext_ack *extack);
+int moat_txn_rename(struct moat_txn *txn, struct moat_txn_chain *tc,
+		    const char *newname, struct netlink_ext_ack *extack);
+void moat_txn_policy(struct moat_txn *txn, struct moat_txn_chain *tc,
+		     u8 policy, const struct moat_counter *cnt);
+int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
+		    struct moat_rule *r, struct netlink_ext_ack *extack);
+int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
+		    struct netlink_ext_ack *extack);
+int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
+		     struct moat_rule *r, struct netlink_ext_ack *extack);
+int moat_txn_find(const struct moat_txn_chain *tc, const struct moat_rule *r);
+int moat_txn_flush(struct moat_txn *txn, struct moat_txn_chain *tc);
+
+/* graph.c */
+int moat_graph_check(struct moat_txn *txn, struct netlink_ext_ack *extack);
+
 /* rule.c */
-struct moat_rule *moat_rule_parse(struct moat_table *t, const struct nlattr *attr,
+struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *attr,
 				  struct netlink_ext_ack *extack);
 void moat_rule_free(struct moat_rule *r);
 void moat_rule_free_rcu(struct moat_rule *r);

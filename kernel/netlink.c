@@ -24,6 +24,7 @@ static const struct nla_policy moat_table_policy[MOAT_A_MAX + 1] = {
 	[MOAT_A_CHAIN_COUNTERS] = { .type = NLA_NESTED },
 	[MOAT_A_RULE] = { .type = NLA_NESTED },
 	[MOAT_A_RULE_POS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MOAT_A_TXN_FLAGS] = NLA_POLICY_MASK(NLA_U32, MOAT_TXN_F_ALL),
 };
 
 static int moat_fill_info(struct sk_buff *skb, struct moat_net *mn)
@@ -80,17 +81,82 @@ struct moat_req {
 	struct nlattr **attrs;
 	struct netlink_ext_ack *extack;
 	struct moat_table *t;
-	struct moat_chain *c;		/* MOAT_A_CHAIN_NAME, if given */
+	struct moat_txn *txn;
+	struct moat_txn_chain *tc;	/* MOAT_A_CHAIN_NAME, staged */
+	struct moat_chain *c;		/* MOAT_A_CHAIN_NAME, live */
 	u32 pos;			/* MOAT_A_RULE_POS, 0 if absent */
 };
 
 typedef int (*moat_req_fn)(struct moat_req *req);
 
+enum {
+	MOAT_REQ_NEW_CHAIN = 1,		/* the chain is not looked up */
+	MOAT_REQ_LIVE = 2,		/* acts on the live table, not staged */
+};
+
+/* The open transaction of this socket, or -EBUSY if another's. */
+static int moat_req_txn(struct moat_req *req, u32 portid)
+{
+	struct moat_txn *txn = req->t->txn;
+
+	if (txn && txn->portid != portid) {
+		NL_SET_ERR_MSG(req->extack, "another socket has a transaction open on this table");
+		return -EBUSY;
+	}
+	if (txn && txn->failed) {
+		NL_SET_ERR_MSG(req->extack, "an earlier command of the transaction failed");
+		return -ECANCELED;
+	}
+	req->txn = txn;
+	return 0;
+}
+
+/* Looks up MOAT_A_CHAIN_NAME, staged or (MOAT_REQ_LIVE) live. */
+static int moat_req_chain(struct moat_req *req, unsigned int flags)
+{
+	struct nlattr *chain = req->attrs[MOAT_A_CHAIN_NAME];
+
+	if (!chain || (flags & MOAT_REQ_NEW_CHAIN))
+		return 0;
+	if (flags & MOAT_REQ_LIVE)
+		req->c = moat_chain_find(req->t, nla_data(chain));
+	else
+		req->tc = moat_txn_chain(req->txn, nla_data(chain));
+	if (req->c || req->tc)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(req->extack, chain, "no chain of that name");
+	return -ENOENT;
+}
+
 /*
- * Resolves the table and, unless @fn creates it, the chain; then runs
- * @fn under the namespace's lock.
+ * Runs @fn under the namespace's lock on the table's staged state: in the
+ * socket's open transaction, or in one of its own committed right after.
  */
-static int moat_do(struct genl_info *info, moat_req_fn fn, bool new_chain)
+static int moat_run(struct moat_req *req, moat_req_fn fn, unsigned int flags)
+{
+	u32 portid = req->info->snd_portid;
+	bool implicit;
+	int err;
+
+	err = moat_req_txn(req, portid);
+	if (err)
+		return err;
+	implicit = !req->txn && !(flags & MOAT_REQ_LIVE);
+	if (implicit) {
+		req->txn = moat_txn_begin(req->t, 0, false);
+		if (!req->txn)
+			return -ENOMEM;
+	}
+	err = moat_req_chain(req, flags) ?: fn(req);
+	if (implicit)
+		return err ? (moat_txn_abort(req->txn), err) :
+			     moat_txn_commit(req->txn, req->extack);
+	if (err && req->txn && !(flags & MOAT_REQ_LIVE))
+		req->txn->failed = true;
+	return err;
+}
+
+static int moat_do(struct genl_info *info, moat_req_fn fn, unsigned int flags)
 {
 	struct moat_net *mn = moat_pernet(genl_info_net(info));
 	struct moat_req req = {
@@ -98,7 +164,6 @@ static int moat_do(struct genl_info *info, moat_req_fn fn, bool new_chain)
 		.attrs = info->attrs,
 		.extack = info->extack,
 	};
-	struct nlattr *chain = new_chain ? NULL : info->attrs[MOAT_A_CHAIN_NAME];
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_TABLE_NAME))
@@ -109,25 +174,10 @@ static int moat_do(struct genl_info *info, moat_req_fn fn, bool new_chain)
 	req.t = moat_table_get(mn, nla_data(info->attrs[MOAT_A_TABLE_NAME]),
 			       info->extack);
 	err = PTR_ERR_OR_ZERO(req.t);
-	if (!err && chain) {
-		req.c = moat_chain_find(req.t, nla_data(chain));
-		if (!req.c) {
-			NL_SET_ERR_MSG_ATTR(info->extack, chain, "no chain of that name");
-			err = -ENOENT;
-		}
-	}
 	if (!err)
-		err = fn(&req);
+		err = moat_run(&req, fn, flags);
 	mutex_unlock(&mn->lock);
 	return err;
-}
-
-static int moat_need_chain(struct moat_req *req)
-{
-	if (req->c)
-		return 0;
-	NL_SET_ERR_MSG(req->extack, "the command needs a chain");
-	return -EINVAL;
 }
 
 static int moat_req_new_chain(struct moat_req *req)
@@ -138,38 +188,35 @@ static int moat_req_new_chain(struct moat_req *req)
 		NL_SET_ERR_MSG(req->extack, "a chain needs a name");
 		return -EINVAL;
 	}
-	return moat_chain_new(req->t, name, req->extack);
+	return moat_txn_new_chain(req->txn, name, req->extack);
 }
 
 static int moat_nl_new_chain(struct sk_buff *skb, struct genl_info *info)
 {
 	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME))
 		return -EINVAL;
-	return moat_do(info, moat_req_new_chain, true);
+	return moat_do(info, moat_req_new_chain, MOAT_REQ_NEW_CHAIN);
 }
 
 static int moat_req_del_chain(struct moat_req *req)
 {
-	return moat_chain_del(req->t, req->c ? req->c->name : NULL, req->extack);
+	return moat_txn_del_chain(req->txn, req->tc, req->extack);
 }
 
 static int moat_nl_del_chain(struct sk_buff *skb, struct genl_info *info)
 {
-	return moat_do(info, moat_req_del_chain, false);
+	return moat_do(info, moat_req_del_chain, 0);
 }
 
 static int moat_req_rename_chain(struct moat_req *req)
 {
 	const char *name = nla_data(req->attrs[MOAT_A_CHAIN_NEWNAME]);
-	int err = moat_need_chain(req);
 
-	if (err)
-		return err;
 	if (!name[0]) {
 		NL_SET_ERR_MSG(req->extack, "a chain needs a name");
 		return -EINVAL;
 	}
-	return moat_chain_rename(req->t, req->c->name, name, req->extack);
+	return moat_txn_rename(req->txn, req->tc, name, req->extack);
 }
 
 static int moat_nl_rename_chain(struct sk_buff *skb, struct genl_info *info)
@@ -177,7 +224,7 @@ static int moat_nl_rename_chain(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME) ||
 	    GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NEWNAME))
 		return -EINVAL;
-	return moat_do(info, moat_req_rename_chain, false);
+	return moat_do(info, moat_req_rename_chain, 0);
 }
 
 static int moat_req_set_policy(struct moat_req *req)
@@ -186,7 +233,7 @@ static int moat_req_set_policy(struct moat_req *req)
 	struct moat_counter cnt;
 	int err;
 
-	if (req->c->hook < 0) {
+	if (req->tc->c->hook < 0) {
 		NL_SET_ERR_MSG(req->extack, "only built-in chains have a policy");
 		return -ENOENT;
 	}
@@ -195,9 +242,8 @@ static int moat_req_set_policy(struct moat_req *req)
 		if (err)
 			return err;
 	}
-	moat_chain_set_policy(req->t, req->c,
-			      nla_get_u32(req->attrs[MOAT_A_CHAIN_POLICY]),
-			      cattr ? &cnt : NULL);
+	moat_txn_policy(req->txn, req->tc, nla_get_u32(req->attrs[MOAT_A_CHAIN_POLICY]),
+			cattr ? &cnt : NULL);
 	return 0;
 }
 
@@ -206,144 +252,126 @@ static int moat_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME) ||
 	    GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_POLICY))
 		return -EINVAL;
-	return moat_do(info, moat_req_set_policy, false);
+	return moat_do(info, moat_req_set_policy, 0);
 }
 
-/* Parses MOAT_A_RULE, runs @op with it, frees it if @op did not take it. */
-static int moat_with_rule(struct moat_req *req,
-			  int (*op)(struct moat_req *req, struct moat_rule *r))
+static struct moat_rule *moat_req_rule(struct moat_req *req)
 {
-	struct moat_rule *r;
-	int err = moat_need_chain(req);
-
-	if (err)
-		return err;
-	r = moat_rule_parse(req->t, req->attrs[MOAT_A_RULE], req->extack);
-	if (IS_ERR(r))
-		return PTR_ERR(r);
-	err = op(req, r);
-	if (err)
-		moat_rule_free(r);
-	return err;
-}
-
-static int moat_op_insert(struct moat_req *req, struct moat_rule *r)
-{
-	u32 pos = req->pos ? req->pos - 1 : req->c->rules->n;
-
-	return moat_rule_insert(req->t, req->c, pos, r, req->extack);
-}
-
-static int moat_op_replace(struct moat_req *req, struct moat_rule *r)
-{
-	if (!req->pos) {
-		NL_SET_ERR_MSG(req->extack, "replace needs a rule position");
-		return -EINVAL;
-	}
-	return moat_rule_replace(req->t, req->c, req->pos - 1, r, req->extack);
-}
-
-/* Finds an equal rule; always "fails" so that moat_with_rule frees @r. */
-static int moat_op_find(struct moat_req *req, struct moat_rule *r)
-{
-	int pos = moat_rule_find(req->c, r);
-
-	if (pos < 0) {
-		NL_SET_ERR_MSG(req->extack, "no such rule in that chain");
-		return pos;
-	}
-	req->pos = pos + 1;
-	return -EEXIST;
+	return moat_rule_parse(req->txn, req->attrs[MOAT_A_RULE], req->extack);
 }
 
 static int moat_req_new_rule(struct moat_req *req)
 {
-	return moat_with_rule(req, moat_op_insert);
+	struct moat_rule *r = moat_req_rule(req);
+	u32 pos;
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	pos = req->pos ? req->pos - 1 : moat_tc_rules(req->tc)->n;
+	return moat_txn_insert(req->txn, req->tc, pos, r, req->extack);
 }
 
 static int moat_req_replace_rule(struct moat_req *req)
 {
-	return moat_with_rule(req, moat_op_replace);
+	struct moat_rule *r;
+
+	if (!req->pos) {
+		NL_SET_ERR_MSG(req->extack, "replace needs a rule position");
+		return -EINVAL;
+	}
+	r = moat_req_rule(req);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	return moat_txn_replace(req->txn, req->tc, req->pos - 1, r, req->extack);
+}
+
+/* The 1-based position of the first rule equal to MOAT_A_RULE. */
+static int moat_req_find(struct moat_req *req)
+{
+	struct moat_rule *r = moat_req_rule(req);
+	int pos;
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	pos = moat_txn_find(req->tc, r);
+	moat_rule_free(r);
+	if (pos < 0)
+		NL_SET_ERR_MSG(req->extack, "no such rule in that chain");
+	return pos < 0 ? pos : pos + 1;
 }
 
 static int moat_req_check_rule(struct moat_req *req)
 {
-	int err = moat_with_rule(req, moat_op_find);
+	int pos = moat_req_find(req);
 
-	return err == -EEXIST ? 0 : err;
+	return pos < 0 ? pos : 0;
 }
 
 static int moat_req_del_rule(struct moat_req *req)
 {
-	int err;
+	int pos = req->pos;
 
-	if (!req->pos) {
-		err = moat_with_rule(req, moat_op_find);
-		if (err != -EEXIST)
-			return err;
+	if (!pos) {
+		pos = moat_req_find(req);
+		if (pos < 0)
+			return pos;
 	}
-	err = moat_need_chain(req);
-	return err ?: moat_rule_delete(req->t, req->c, req->pos - 1, req->extack);
+	return moat_txn_delete(req->txn, req->tc, pos - 1, req->extack);
 }
 
-static int moat_nl_rule_cmd(struct genl_info *info, moat_req_fn fn)
+/* Rule commands need a chain; those without a position need a rule. */
+static int moat_nl_rule_cmd(struct genl_info *info, moat_req_fn fn,
+			    bool need_rule)
 {
 	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME))
 		return -EINVAL;
-	return moat_do(info, fn, false);
+	if (need_rule && GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
+		return -EINVAL;
+	return moat_do(info, fn, 0);
 }
 
 static int moat_nl_new_rule(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
-		return -EINVAL;
-	return moat_nl_rule_cmd(info, moat_req_new_rule);
+	return moat_nl_rule_cmd(info, moat_req_new_rule, true);
 }
 
 static int moat_nl_replace_rule(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
-		return -EINVAL;
-	return moat_nl_rule_cmd(info, moat_req_replace_rule);
+	return moat_nl_rule_cmd(info, moat_req_replace_rule, true);
 }
 
 static int moat_nl_check_rule(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_RULE))
-		return -EINVAL;
-	return moat_nl_rule_cmd(info, moat_req_check_rule);
+	return moat_nl_rule_cmd(info, moat_req_check_rule, true);
 }
 
 static int moat_nl_del_rule(struct sk_buff *skb, struct genl_info *info)
 {
-	if (!info->attrs[MOAT_A_RULE] && !info->attrs[MOAT_A_RULE_POS]) {
-		NL_SET_ERR_MSG(info->extack, "delete needs a rule or a position");
-		return -EINVAL;
-	}
-	return moat_nl_rule_cmd(info, moat_req_del_rule);
+	return moat_nl_rule_cmd(info, moat_req_del_rule,
+				!info->attrs[MOAT_A_RULE_POS]);
 }
 
 static int moat_req_flush(struct moat_req *req)
 {
-	return req->c ? moat_chain_flush(req->t, req->c) :
-			moat_table_flush(req->t);
+	return moat_txn_flush(req->txn, req->tc);
 }
 
 static int moat_nl_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	return moat_do(info, moat_req_flush, false);
+	return moat_do(info, moat_req_flush, 0);
 }
 
+/* Counters are not staged: -Z acts on the live rules at once. */
 static int moat_req_zero(struct moat_req *req)
 {
-	struct moat_chain *c;
+	struct moat_chain *c = req->c;
 
-	if (req->pos && (!req->c || req->pos > req->c->rules->n)) {
+	if (req->pos && (!c || req->pos > c->rules->n)) {
 		NL_SET_ERR_MSG(req->extack, "no rule at that position");
-		return req->c ? -E2BIG : -EINVAL;
+		return c ? -E2BIG : -EINVAL;
 	}
-	if (req->c) {
-		moat_chain_zero(req->c, req->pos);
+	if (c) {
+		moat_chain_zero(c, req->pos);
 		return 0;
 	}
 	list_for_each_entry(c, &req->t->chains, list)
@@ -353,7 +381,82 @@ static int moat_req_zero(struct moat_req *req)
 
 static int moat_nl_zero(struct sk_buff *skb, struct genl_info *info)
 {
-	return moat_do(info, moat_req_zero, false);
+	return moat_do(info, moat_req_zero, MOAT_REQ_LIVE);
+}
+
+static int moat_req_begin(struct moat_req *req)
+{
+	u32 flags = 0;
+
+	if (req->txn) {
+		NL_SET_ERR_MSG(req->extack, "a transaction is already open");
+		return -EBUSY;
+	}
+	if (req->attrs[MOAT_A_TXN_FLAGS])
+		flags = nla_get_u32(req->attrs[MOAT_A_TXN_FLAGS]);
+	req->txn = moat_txn_begin(req->t, req->info->snd_portid,
+				  flags & MOAT_TXN_F_FLUSH);
+	return req->txn ? 0 : -ENOMEM;
+}
+
+static int moat_nl_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	return moat_do(info, moat_req_begin, MOAT_REQ_LIVE);
+}
+
+static int moat_req_end(struct moat_req *req, bool commit)
+{
+	struct moat_txn *txn = req->t->txn;
+
+	/* ABORT must work on a failed transaction: no moat_req_txn here. */
+	if (!txn || txn->portid != req->info->snd_portid) {
+		NL_SET_ERR_MSG(req->extack, "no transaction open on this table");
+		return -ENOENT;
+	}
+	if (commit)
+		return moat_txn_commit(txn, req->extack);
+	moat_txn_abort(txn);
+	return 0;
+}
+
+static int moat_req_commit(struct moat_req *req)
+{
+	return moat_req_end(req, true);
+}
+
+static int moat_req_abort(struct moat_req *req)
+{
+	return moat_req_end(req, false);
+}
+
+static int moat_nl_end(struct genl_info *info, moat_req_fn fn)
+{
+	struct moat_net *mn = moat_pernet(genl_info_net(info));
+	struct moat_req req = {
+		.info = info,
+		.attrs = info->attrs,
+		.extack = info->extack,
+	};
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_TABLE_NAME))
+		return -EINVAL;
+	mutex_lock(&mn->lock);
+	req.t = moat_table_get(mn, nla_data(info->attrs[MOAT_A_TABLE_NAME]),
+			       info->extack);
+	err = PTR_ERR_OR_ZERO(req.t) ?: fn(&req);
+	mutex_unlock(&mn->lock);
+	return err;
+}
+
+static int moat_nl_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	return moat_nl_end(info, moat_req_commit);
+}
+
+static int moat_nl_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	return moat_nl_end(info, moat_req_abort);
 }
 
 /*
@@ -478,7 +581,7 @@ static int moat_nl_get_chain(struct sk_buff *skb, struct genl_info *info)
 {
 	if (GENL_REQ_ATTR_CHECK(info, MOAT_A_CHAIN_NAME))
 		return -EINVAL;
-	return moat_do(info, moat_req_get_chain, false);
+	return moat_do(info, moat_req_get_chain, MOAT_REQ_LIVE);
 }
 
 #define MOAT_TABLE_OP(_cmd, _fn) {					\
@@ -515,6 +618,9 @@ static const struct genl_ops moat_ops[] = {
 	MOAT_TABLE_OP(MOAT_CMD_FLUSH, moat_nl_flush),
 	MOAT_TABLE_OP(MOAT_CMD_ZERO, moat_nl_zero),
 	MOAT_TABLE_OP(MOAT_CMD_GET_CHAIN, moat_nl_get_chain),
+	MOAT_TABLE_OP(MOAT_CMD_BEGIN, moat_nl_begin),
+	MOAT_TABLE_OP(MOAT_CMD_COMMIT, moat_nl_commit),
+	MOAT_TABLE_OP(MOAT_CMD_ABORT, moat_nl_abort),
 };
 
 static struct genl_family moat_family __ro_after_init = {

@@ -143,11 +143,12 @@ static void moat_iface_set(char *name, u8 *len, const struct nlattr *attr)
 	*len = (n && name[n - 1] == '+') ? n - 1 : n + 1;
 }
 
-static int moat_target_parse(struct moat_table *t, struct moat_rule *r,
+static int moat_target_parse(struct moat_txn *txn, struct moat_rule *r,
 			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[MOAT_A_TARGET_MAX + 1];
+	const struct moat_txn_chain *tc;
 	const struct nlattr *name;
 	int err;
 
@@ -168,11 +169,12 @@ static int moat_target_parse(struct moat_table *t, struct moat_rule *r,
 	}
 	name = tb[MOAT_A_TARGET_JUMP] ?: tb[MOAT_A_TARGET_GOTO];
 	r->kind = tb[MOAT_A_TARGET_JUMP] ? MOAT_T_JUMP : MOAT_T_GOTO;
-	r->chain = moat_chain_find(t, nla_data(name));
-	if (!r->chain) {
+	tc = moat_txn_chain(txn, nla_data(name));
+	if (!tc) {
 		NL_SET_ERR_MSG_ATTR(extack, name, "no chain of that name");
 		return -ENOENT;
 	}
+	r->chain = tc->c;
 	if (r->chain->hook >= 0) {
 		NL_SET_ERR_MSG_ATTR(extack, name, "cannot jump to a built-in chain");
 		return -EINVAL;
@@ -185,7 +187,7 @@ static __be32 moat_get_be32(const struct nlattr *attr)
 	return attr ? nla_get_be32(attr) : 0;
 }
 
-static int moat_rule_fill(struct moat_table *t, struct moat_rule *r,
+static int moat_rule_fill(struct moat_txn *txn, struct moat_rule *r,
 			  struct nlattr **tb, struct netlink_ext_ack *extack)
 {
 	struct moat_counter cnt;
@@ -209,7 +211,7 @@ static int moat_rule_fill(struct moat_table *t, struct moat_rule *r,
 			return err;
 	}
 	if (tb[MOAT_A_RULE_TARGET]) {
-		err = moat_target_parse(t, r, tb[MOAT_A_RULE_TARGET], extack);
+		err = moat_target_parse(txn, r, tb[MOAT_A_RULE_TARGET], extack);
 		if (err)
 			return err;
 	}
@@ -222,7 +224,7 @@ static int moat_rule_fill(struct moat_table *t, struct moat_rule *r,
 	return err;
 }
 
-struct moat_rule *moat_rule_parse(struct moat_table *t, const struct nlattr *attr,
+struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *attr,
 				  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[MOAT_A_RULE_MAX + 1];
@@ -242,7 +244,7 @@ struct moat_rule *moat_rule_parse(struct moat_table *t, const struct nlattr *att
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	r->matches_len = size;
-	err = moat_rule_fill(t, r, tb, extack);
+	err = moat_rule_fill(txn, r, tb, extack);
 	if (err) {
 		moat_rule_free(r);
 		return ERR_PTR(err);
@@ -266,7 +268,7 @@ void moat_rule_free_rcu(struct moat_rule *r)
 	call_rcu(&r->rcu, moat_rule_free_cb);
 }
 
-/* Same selectors, matches and target; counters do not count. */
+/* Same selectors, matches and target; counters and origin do not count. */
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
 {
 	return !memcmp(a, b, offsetof(struct moat_rule, cnt)) &&

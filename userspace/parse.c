@@ -108,9 +108,12 @@ static const char cmd_opts[N_CMDS][N_OPTS + 1] = {
 	/* CHECK */		"x     x  xx ",
 };
 
-/* Target extensions iptables finds on a stock system: no chain by that name. */
+/*
+ * Targets iptables finds on a stock system, so no chain may have their
+ * names; "" is the standard target's own name.
+ */
 static const char *const target_names[] = {
-	"ACCEPT", "DROP", "QUEUE", "RETURN", "standard",
+	"", "ACCEPT", "DROP", "QUEUE", "RETURN", "standard",
 	"AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK", "CONNSECMARK",
 	"CT", "DNAT", "DSCP", "ECN", "HMARK", "IDLETIMER", "LED", "LOG", "MARK",
 	"MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "RATEEST",
@@ -229,10 +232,10 @@ static void check_new_chain(const char *name)
 		moat_param_die("chain name `%s' too long (must be under %u chars)",
 			       name, NAME_MAX_LEN);
 	if (*name == '-' || *name == '!')
-		moat_param_die("chain name not allowed to start with `%c'\n",
+		moat_param_die("chain name not allowed to start with `%c'",
 			       *name);
 	if (is_target_name(name))
-		moat_param_die("chain name may not clash with target name\n");
+		moat_param_die("chain name may not clash with target name");
 	for (c = name; *c; c++)
 		if (isspace((unsigned char)*c))
 			moat_param_die("Invalid chain name `%s'", name);
@@ -255,7 +258,7 @@ static const char *check_target_name(const char *name)
 
 /*
  * The option table: iptables' own options, then those of every match type
- * loaded so far.
+ * loaded so far, the newest first as iptables merges them.
  */
 static void build_opts(struct parser *p)
 {
@@ -263,7 +266,8 @@ static void build_opts(struct parser *p)
 	size_t n = N_BASE_OPTS, slot;
 
 	memcpy(p->opts, base_opts, sizeof(base_opts));
-	for (slot = 0; slot < p->n_types; slot++) {
+	/* Newest first: of two exact matches (--dport), getopt takes it. */
+	for (slot = p->n_types; slot-- > 0;) {
 		for (o = p->types[slot]->opts; o->name; o++) {
 			if (n + 1 >= sizeof(p->opts) / sizeof(p->opts[0]))
 				moat_die(MOAT_OTHER_PROBLEM, "too many options");
@@ -679,7 +683,7 @@ static void generic_opt_check(unsigned int command, unsigned int opts)
 				legal = -1;
 		}
 		if (legal == -1)
-			moat_param_die("Illegal option `-%c' with this command\n",
+			moat_param_die("Illegal option `-%c' with this command",
 				       opt_chars[i]);
 	}
 }

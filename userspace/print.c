@@ -66,22 +66,44 @@ static const char *addr_numeric(uint32_t addr)
 }
 
 /* A host name, else a network name, else the number, as iptables. */
-static const char *addr_anyname(uint32_t addr)
+static void lookup_name(uint32_t addr, char *name, size_t size)
 {
-	static char host[NI_MAXHOST];
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_addr.s_addr = addr,
 	};
 	struct netent *ne;
 
-	if (getnameinfo((struct sockaddr *)&sin, sizeof(sin), host,
-			sizeof(host) - 1, NULL, 0, NI_NAMEREQD) == 0)
-		return host;
+	if (getnameinfo((struct sockaddr *)&sin, sizeof(sin), name, size - 1,
+			NULL, 0, NI_NAMEREQD) == 0)
+		return;
 	ne = getnetbyaddr(ntohl(addr), AF_INET);
-	if (ne)
-		return ne->n_name;
-	return addr_numeric(addr);
+	snprintf(name, size, "%s", ne ? ne->n_name : addr_numeric(addr));
+}
+
+/*
+ * Reverse lookups are slow and a listing repeats the same few addresses:
+ * each is looked up once per run (iptables asks every time, same answer).
+ */
+static const char *addr_anyname(uint32_t addr)
+{
+	static struct {
+		uint32_t addr;
+		char name[NI_MAXHOST];
+	} cache[32];
+	static size_t n, next;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cache[i].addr == addr)
+			return cache[i].name;
+	i = next;
+	next = (next + 1) % (sizeof(cache) / sizeof(cache[0]));
+	if (n < sizeof(cache) / sizeof(cache[0]))
+		n++;
+	cache[i].addr = addr;
+	lookup_name(addr, cache[i].name, sizeof(cache[i].name));
+	return cache[i].name;
 }
 
 /* Prefix length of a contiguous netmask, -1 if it is not one. */

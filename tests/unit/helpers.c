@@ -70,6 +70,16 @@ static bool is_chain(void *ctx, const char *name)
 
 const struct moat_parse_env test_env = { is_chain, NULL };
 
+/* The golden errors ran with the one user chain "uc". */
+static bool is_uc(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "uc") == 0 || strcmp(name, "INPUT") == 0 ||
+	       strcmp(name, "FORWARD") == 0 || strcmp(name, "OUTPUT") == 0;
+}
+
+static const struct moat_parse_env uc_env = { is_uc, NULL };
+
 static void child(const char *line, int fd)
 {
 	struct moat_command cmd;
@@ -79,7 +89,7 @@ static void child(const char *line, int fd)
 	dup2(fd, STDERR_FILENO);
 	dup2(fd, STDOUT_FILENO);
 	moat_self = moat_prog_find("iptables");
-	moat_parse_command(argc, argv, &cmd, &test_env);
+	moat_parse_command(argc, argv, &cmd, &uc_env);
 	exit(0);
 }
 

@@ -14,7 +14,8 @@ void free_words(int argc, char **argv);
 extern const struct moat_parse_env test_env;
 
 /*
- * Runs moat_parse_command on @line in a child, as iptables; returns what
+ * Runs moat_parse_command on @line in a child, as iptables, with "uc" the
+ * only user chain; returns what
  * it wrote to stderr (malloc'ed) and its exit status in @status.
  */
 char *parse_in_child(const char *line, int *status);

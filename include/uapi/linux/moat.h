@@ -40,6 +40,26 @@
  *   reply:    the chain's message as in the dump above; -ENOENT if the
  *             table has no such chain
  *
+ * Transactions.  Every change above is applied atomically on its own.  To
+ * change a table as a whole (restore), open a transaction:
+ *
+ * MOAT_CMD_BEGIN     MOAT_A_TABLE_NAME, [MOAT_A_TXN_FLAGS]
+ *                    MOAT_TXN_F_FLUSH starts from a table with empty
+ *                    built-in chains (ACCEPT policies) and no user chains.
+ * ... any of NEW_CHAIN, DEL_CHAIN, RENAME_CHAIN, SET_POLICY, NEW_RULE,
+ *     DEL_RULE, REPLACE_RULE, CHECK_RULE, FLUSH on that table, from the
+ *     same socket: staged, invisible to packets and to dumps ...
+ * MOAT_CMD_COMMIT    MOAT_A_TABLE_NAME: validates the whole (loops, call
+ *                    depth) and publishes it in one step, or changes
+ *                    nothing and fails.
+ * MOAT_CMD_ABORT     MOAT_A_TABLE_NAME: drops the staged changes.
+ *
+ * One transaction per table at a time: other sockets' changes to the table
+ * fail with -EBUSY meanwhile.  After a failed command the transaction only
+ * accepts ABORT (others fail with -ECANCELED).  Closing the socket aborts.
+ * Requests inside a transaction need no NLM_F_ACK: errors are reported
+ * anyway, so a restore can stream thousands of rules per sendmsg.
+ *
  * MOAT_CMD_NEW_CHAIN    -N   MOAT_A_CHAIN_NAME
  * MOAT_CMD_DEL_CHAIN    -X   [MOAT_A_CHAIN_NAME]  (none: every empty,
  *                            unreferenced user chain)
@@ -94,6 +114,9 @@ enum moat_genl_cmd {
 	MOAT_CMD_FLUSH,
 	MOAT_CMD_ZERO,
 	MOAT_CMD_GET_CHAIN,
+	MOAT_CMD_BEGIN,
+	MOAT_CMD_COMMIT,
+	MOAT_CMD_ABORT,
 
 	__MOAT_CMD_MAX,
 };
@@ -113,6 +136,7 @@ enum moat_attr {
 	MOAT_A_CHAIN_REFS,	/* u32, user chains: rules jumping to it */
 	MOAT_A_RULE,		/* nest of MOAT_A_RULE_* */
 	MOAT_A_RULE_POS,	/* u32, 1-based */
+	MOAT_A_TXN_FLAGS,	/* u32 MOAT_TXN_F_* */
 
 	__MOAT_A_MAX,
 };
@@ -146,6 +170,10 @@ enum moat_rule_attr {
 	__MOAT_A_RULE_MAX,
 };
 #define MOAT_A_RULE_MAX (__MOAT_A_RULE_MAX - 1)
+
+/* MOAT_A_TXN_FLAGS */
+#define MOAT_TXN_F_FLUSH	0x01
+#define MOAT_TXN_F_ALL		0x01
 
 /* MOAT_A_RULE_FLAGS */
 #define MOAT_RULE_F_FRAG	0x01	/* -f: second and later fragments */

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moat: transactions.  Every change, a single -A as much as a restore of a
+ * whole table, is staged here: chains are copied on first write, rules
+ * added or removed in the copies, and nothing is visible until commit
+ * validates the result and publishes it in one view swap.  Abort, or a
+ * failed commit, leaves the live table exactly as it was.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include "moat.h"
+
+static bool moat_rule_fresh(const struct moat_txn *txn,
+			    const struct moat_rule *r)
+{
+	return r->txn_id == txn->id;
+}
+
+static bool moat_rule_jumps(const struct moat_rule *r)
+{
+	return r->kind == MOAT_T_JUMP || r->kind == MOAT_T_GOTO;
+}
+
+/* A staged rule counts in its target's staged references. */
+static void moat_txn_link(struct moat_txn *txn, struct moat_rule *r)
+{
+	if (!moat_rule_jumps(r))
+		return;
+	r->chain->tc->refs++;
+	txn->jumps_added = true;
+}
+
+/* Room to retire @n more live rules, so that unlinking cannot fail. */
+static int moat_txn_reserve(struct moat_txn *txn, u32 n)
+{
+	struct moat_rule **retired;
+	u32 cap;
+
+	if (txn->n_retired + n <= txn->cap_retired)
+		return 0;
+	cap = max3(16u, txn->cap_retired * 2, txn->n_retired + n);
+	retired = kvrealloc(txn->retired, txn->cap_retired * sizeof(*retired),
+			    cap * sizeof(*retired), GFP_KERNEL_ACCOUNT);
+	if (!retired)
+		return -ENOMEM;
+	txn->retired = retired;
+	txn->cap_retired = cap;
+	return 0;
+}
+
+/*
+ * Takes @r out of the staged table: a rule of this transaction is freed
+ * now, a live one at commit (packets may be using it until then).  The
+ * caller has reserved room with moat_txn_reserve.
+ */
+static void moat_txn_unlink(struct moat_txn *txn, struct moat_rule *r)
+{
+	if (moat_rule_jumps(r))
+		r->chain->tc->refs--;
+	if (moat_rule_fresh(txn, r))
+		moat_rule_free(r);
+	else
+		txn->retired[txn->n_retired++] = r;
+}
+
+/* Makes the staged rules of @tc writable with room for @extra more. */
+static int moat_tc_cow(struct moat_txn *txn, struct moat_txn_chain *tc,
+		       u32 extra)
+{
+	const struct moat_rules *cur = moat_tc_rules(tc);
+	struct moat_rules *next;
+	u32 cap;
+
+	txn->dirty = true;
+	if (tc->rules && cur->n + extra <= cur->cap)
+		return 0;
+	/* Doubling keeps a restore's appends O(1) each. */
+	cap = max3(8u, cur->n + extra, tc->rules ? cur->cap * 2 : 0);
+	next = moat_rules_alloc(cur->n, cap);
+	if (!next)
+		return -ENOMEM;
+	memcpy(next->r, cur->r, cur->n * sizeof(next->r[0]));
+	kvfree(tc->rules);
+	tc->rules = next;
+	return 0;
+}
+
+struct moat_txn_chain *moat_txn_chain(struct moat_txn *txn, const char *name)
+{
+	struct moat_txn_chain *tc;
+
+	list_for_each_entry(tc, &txn->chains, list)
+		if (!strcmp(tc->name, name))
+			return tc;
+	return NULL;
+}
+
+static struct moat_txn_chain *moat_tc_new(struct moat_txn *txn,
+					  struct moat_chain *c)
+{
+	struct moat_txn_chain *tc = kzalloc(sizeof(*tc), GFP_KERNEL_ACCOUNT);
+
+	if (!tc)
+		return NULL;
+	tc->c = c;
+	strscpy(tc->name, c->name, sizeof(tc->name));
+	tc->policy = c->policy;
+	tc->refs = c->refs;
+	c->tc = tc;
+	list_add_tail(&tc->list, &txn->chains);
+	txn->n_chains++;
+	return tc;
+}
+
+/* With @flush, every live rule goes and only built-in chains stay. */
+static int moat_txn_stage_flush(struct moat_txn *txn)
+{
+	struct moat_txn_chain *tc;
+	struct moat_chain *c;
+	u32 i, n = 0;
+
+	list_for_each_entry(c, &txn->t->chains, list)
+		n += c->rules->n;
+	if (moat_txn_reserve(txn, n))
+		return -ENOMEM;
+	/* User chains are not staged: every reference goes with them. */
+	list_for_each_entry(c, &txn->t->chains, list)
+		for (i = 0; i < c->rules->n; i++)
+			txn->retired[txn->n_retired++] = c->rules->r[i];
+	list_for_each_entry(tc, &txn->chains, list) {
+		tc->refs = 0;
+		tc->rules = moat_rules_alloc(0, 8);
+		if (!tc->rules)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct moat_txn *moat_txn_begin(struct moat_table *t, u32 portid, bool flush)
+{
+	struct moat_txn *txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	struct moat_chain *c;
+
+	if (!txn)
+		return NULL;
+	txn->t = t;
+	txn->id = ++t->txn_seq;
+	txn->portid = portid;
+	txn->dirty = flush;
+	INIT_LIST_HEAD(&txn->chains);
+	t->txn = txn;
+	list_for_each_entry(c, &t->chains, list) {
+		c->tc = NULL;
+		if (flush && c->hook < 0)
+			continue;
+		if (!moat_tc_new(txn, c))
+			goto err_abort;
+	}
+	if (flush && moat_txn_stage_flush(txn))
+		goto err_abort;
+	return txn;
+
+err_abort:
+	moat_txn_abort(txn);
+	return NULL;
+}
+
+static void moat_tc_free(struct moat_txn *txn, struct moat_txn_chain *tc)
+{
+	list_del(&tc->list);
+	txn->n_chains--;
+	if (tc->is_new) {
+		ida_free(&txn->t->slots, tc->c->slot);
+		moat_chain_free(tc->c);
+	} else {
+		tc->c->tc = NULL;
+	}
+	kfree(tc);
+}
+
+void moat_txn_abort(struct moat_txn *txn)
+{
+	struct moat_txn_chain *tc, *tmp;
+	u32 i;
+
+	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
+		if (tc->rules) {
+			for (i = 0; i < tc->rules->n; i++)
+				if (moat_rule_fresh(txn, tc->rules->r[i]))
+					moat_rule_free(tc->rules->r[i]);
+			kvfree(tc->rules);
+		}
+		moat_tc_free(txn, tc);
+	}
+	txn->t->txn = NULL;
+	kvfree(txn->retired);
+	kfree(txn);
+}
+
+/* Past validation: nothing here can fail. */
+static void moat_txn_apply(struct moat_txn *txn)
+{
+	struct moat_table *t = txn->t;
+	struct moat_txn_chain *tc, *tmp;
+	struct moat_chain *c, *ctmp;
+
+	list_for_each_entry_safe(c, ctmp, &t->chains, list) {
+		list_del(&c->list);
+		if (c->tc)
+			continue;
+		/* Deleted in the transaction: no staged rule points here. */
+		ida_free(&t->slots, c->slot);
+		moat_chain_retire(c);
+	}
+	t->n_chains = 0;
+	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
+		c = tc->c;
+		if (tc->rules) {
+			moat_rules_retire(c->rules);
+			c->rules = tc->rules;
+		}
+		strscpy(c->name, tc->name, sizeof(c->name));
+		c->policy = tc->policy;
+		c->refs = tc->refs;
+		if (tc->set_cnt)
+			moat_counters_set(&c->policy_cnt, &tc->cnt);
+		c->tc = NULL;
+		list_add_tail(&c->list, &t->chains);
+		t->n_chains++;
+		kfree(tc);
+	}
+}
+
+int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
+{
+	struct moat_table *t = txn->t;
+	struct moat_view *v;
+	u32 i;
+	int err;
+
+	if (txn->failed) {
+		NL_SET_ERR_MSG(extack, "an earlier command of the transaction failed");
+		moat_txn_abort(txn);
+		return -ECANCELED;
+	}
+	/* -C and lookups change nothing: no new view, no new generation. */
+	if (!txn->dirty) {
+		moat_txn_abort(txn);
+		return 0;
+	}
+	err = txn->jumps_added ? moat_graph_check(txn, extack) : 0;
+	if (err) {
+		moat_txn_abort(txn);
+		return err;
+	}
+	v = moat_view_alloc(t);
+	if (!v) {
+		moat_txn_abort(txn);
+		return -ENOMEM;
+	}
+	moat_txn_apply(txn);
+	moat_view_install(t, v);
+	for (i = 0; i < txn->n_retired; i++)
+		moat_rule_free_rcu(txn->retired[i]);
+	t->txn = NULL;
+	kvfree(txn->retired);
+	kfree(txn);
+	return 0;
+}
+
+int moat_txn_new_chain(struct moat_txn *txn, const char *name,
+		       struct netlink_ext_ack *extack)
+{
+	struct moat_table *t = txn->t;
+	struct moat_txn_chain *tc;
+	struct moat_chain *c;
+	int slot;
+
+	if (moat_txn_chain(txn, name)) {
+		NL_SET_ERR_MSG(extack, "a chain of that name exists");
+		return -EEXIST;
+	}
+	c = moat_chain_alloc(name, -1);
+	if (!c)
+		return -ENOMEM;
+	/* The lowest free slot keeps views as small as the chain count. */
+	slot = ida_alloc(&t->slots, GFP_KERNEL);
+	if (slot < 0) {
+		moat_chain_free(c);
+		return slot;
+	}
+	c->slot = slot;
+	t->n_slots = max_t(u32, t->n_slots, slot + 1);
+	tc = moat_tc_new(txn, c);
+	if (!tc) {
+		ida_free(&t->slots, slot);
+		moat_chain_free(c);
+		return -ENOMEM;
+	}
+	tc->is_new = true;
+	txn->dirty = true;
+	return 0;
+}
+
+static int moat_tc_deletable(struct moat_txn_chain *tc,
+			     struct netlink_ext_ack *extack)
+{
+	if (tc->c->hook >= 0) {
+		NL_SET_ERR_MSG(extack, "built-in chains cannot be deleted");
+		return -EINVAL;
+	}
+	if (tc->refs) {
+		NL_SET_ERR_MSG(extack, "the chain is still referenced");
+		return -EMLINK;
+	}
+	if (moat_tc_rules(tc)->n) {
+		NL_SET_ERR_MSG(extack, "the chain is not empty");
+		return -ENOTEMPTY;
+	}
+	return 0;
+}
+
+/* Drops a deletable chain; a live one goes from the table at commit. */
+static void moat_tc_delete(struct moat_txn *txn, struct moat_txn_chain *tc)
+{
+	txn->dirty = true;
+	kvfree(tc->rules);
+	moat_tc_free(txn, tc);
+}
+
+/* Deletes @tc, or with @tc NULL every user chain, all or nothing. */
+int moat_txn_del_chain(struct moat_txn *txn, struct moat_txn_chain *tc,
+		       struct netlink_ext_ack *extack)
+{
+	struct moat_txn_chain *tmp;
+	int err;
+
+	if (tc) {
+		err = moat_tc_deletable(tc, extack);
+		if (!err)
+			moat_tc_delete(txn, tc);
+		return err;
+	}
+	list_for_each_entry(tc, &txn->chains, list) {
+		err = tc->c->hook < 0 ? moat_tc_deletable(tc, extack) : 0;
+		if (err)
+			return err;
+	}
+	list_for_each_entry_safe(tc, tmp, &txn->chains, list)
+		if (tc->c->hook < 0)
+			moat_tc_delete(txn, tc);
+	return 0;
+}
+
+int moat_txn_rename(struct moat_txn *txn, struct moat_txn_chain *tc,
+		    const char *newname, struct netlink_ext_ack *extack)
+{
+	if (tc->c->hook >= 0) {
+		NL_SET_ERR_MSG(extack, "built-in chains cannot be renamed");
+		return -ENOENT;
+	}
+	if (moat_txn_chain(txn, newname)) {
+		NL_SET_ERR_MSG(extack, "a chain of that name exists");
+		return -EEXIST;
+	}
+	strscpy(tc->name, newname, sizeof(tc->name));
+	txn->dirty = true;
+	return 0;
+}
+
+void moat_txn_policy(struct moat_txn *txn, struct moat_txn_chain *tc,
+		     u8 policy, const struct moat_counter *cnt)
+{
+	txn->dirty = true;
+	tc->policy = policy;
+	if (cnt) {
+		tc->set_cnt = true;
+		tc->cnt = *cnt;
+	}
+}
+
+static int moat_pos_check(const struct moat_txn_chain *tc, u32 pos, u32 extra,
+			  struct netlink_ext_ack *extack)
+{
+	if (pos < moat_tc_rules(tc)->n + extra)
+		return 0;
+	NL_SET_ERR_MSG(extack, "no rule at that position");
+	return -E2BIG;
+}
+
+/* Stages @r at @pos (0-based); the transaction owns it from now on. */
+int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
+		    struct moat_rule *r, struct netlink_ext_ack *extack)
+{
+	struct moat_rules *rules;
+	int err;
+
+	err = moat_pos_check(tc, pos, 1, extack) ?: moat_tc_cow(txn, tc, 1);
+	if (err) {
+		moat_rule_free(r);
+		return err;
+	}
+	rules = tc->rules;
+	memmove(&rules->r[pos + 1], &rules->r[pos],
+		(rules->n - pos) * sizeof(rules->r[0]));
+	rules->r[pos] = r;
+	rules->n++;
+	r->txn_id = txn->id;
+	moat_txn_link(txn, r);
+	return 0;
+}
+
+int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
+		    struct netlink_ext_ack *extack)
+{
+	struct moat_rules *rules;
+	struct moat_rule *r;
+	int err;
+
+	err = moat_pos_check(tc, pos, 0, extack) ?: moat_tc_cow(txn, tc, 0) ?:
+	      moat_txn_reserve(txn, 1);
+	if (err)
+		return err;
+	rules = tc->rules;
+	r = rules->r[pos];
+	moat_txn_unlink(txn, r);
+	memmove(&rules->r[pos], &rules->r[pos + 1],
+		(rules->n - pos - 1) * sizeof(rules->r[0]));
+	rules->n--;
+	return 0;
+}
+
+/* Stages @r in place of rule @pos; the transaction owns @r from now on. */
+int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
+		     struct moat_rule *r, struct netlink_ext_ack *extack)
+{
+	struct moat_rule *old;
+	int err;
+
+	err = moat_pos_check(tc, pos, 0, extack) ?: moat_tc_cow(txn, tc, 0) ?:
+	      moat_txn_reserve(txn, 1);
+	if (err) {
+		moat_rule_free(r);
+		return err;
+	}
+	old = tc->rules->r[pos];
+	moat_txn_unlink(txn, old);
+	tc->rules->r[pos] = r;
+	r->txn_id = txn->id;
+	moat_txn_link(txn, r);
+	return 0;
+}
+
+/* The 0-based position of the first rule equal to @r, or -ESRCH. */
+int moat_txn_find(const struct moat_txn_chain *tc, const struct moat_rule *r)
+{
+	const struct moat_rules *rules = moat_tc_rules(tc);
+	u32 i;
+
+	for (i = 0; i < rules->n; i++)
+		if (moat_rule_equal(rules->r[i], r))
+			return i;
+	return -ESRCH;
+}
+
+static int moat_tc_flush(struct moat_txn *txn, struct moat_txn_chain *tc)
+{
+	const struct moat_rules *cur = moat_tc_rules(tc);
+	struct moat_rules *next;
+	u32 i;
+
+	if (!cur->n)
+		return 0;
+	next = moat_rules_alloc(0, 8);
+	if (!next || moat_txn_reserve(txn, cur->n)) {
+		kvfree(next);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cur->n; i++)
+		moat_txn_unlink(txn, cur->r[i]);
+	txn->dirty = true;
+	kvfree(tc->rules);
+	tc->rules = next;
+	return 0;
+}
+
+/* Empties @tc, or with @tc NULL every chain. */
+int moat_txn_flush(struct moat_txn *txn, struct moat_txn_chain *tc)
+{
+	int err = 0;
+
+	if (tc)
+		return moat_tc_flush(txn, tc);
+	list_for_each_entry(tc, &txn->chains, list) {
+		err = moat_tc_flush(txn, tc);
+		if (err)
+			break;
+	}
+	return err;
+}
