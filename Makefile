@@ -18,7 +18,7 @@ LDLIBS := $(shell pkg-config --libs libmnl)
 LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
 LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-PROG_NAMES := moat iptables
+PROG_NAMES := moat moat-save moat-restore iptables iptables-save iptables-restore
 
 .PHONY: all module tool unit check check-unit check-vm vm deps clean
 all: module tool

@@ -632,14 +632,48 @@ static struct genl_family moat_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(moat_ops),
 };
 
+/* A socket that goes away with a transaction open aborts it. */
+static int moat_nl_release(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct moat_net *mn;
+	struct moat_table *t;
+	int i;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	mn = moat_pernet(n->net);
+	mutex_lock(&mn->lock);
+	for (i = 0; i < MOAT_MAX_TABLES; i++) {
+		t = mn->tables[i];
+		if (t && t->txn && t->txn->portid == n->portid)
+			moat_txn_abort(t->txn);
+	}
+	mutex_unlock(&mn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block moat_nl_notifier = {
+	.notifier_call = moat_nl_release,
+};
+
 int __init moat_genl_init(void)
 {
-	return genl_register_family(&moat_family);
+	int err = netlink_register_notifier(&moat_nl_notifier);
+
+	if (err)
+		return err;
+	err = genl_register_family(&moat_family);
+	if (err)
+		netlink_unregister_notifier(&moat_nl_notifier);
+	return err;
 }
 
 void moat_genl_exit(void)
 {
 	genl_unregister_family(&moat_family);
+	netlink_unregister_notifier(&moat_nl_notifier);
 }
 
 MODULE_ALIAS_GENL_FAMILY(MOAT_GENL_NAME);

@@ -59,19 +59,25 @@ static int fail(const struct moat_nl *nl, unsigned int command, int err)
 	return err == -ENOMEM ? MOAT_RESOURCE_PROBLEM : MOAT_OTHER_PROBLEM;
 }
 
+void moat_put_table_chain(struct nlmsghdr *nlh, const char *table,
+			  const char *chain)
+{
+	mnl_attr_put_strz(nlh, MOAT_A_TABLE_NAME, table);
+	if (chain)
+		mnl_attr_put_strz(nlh, MOAT_A_CHAIN_NAME, chain);
+}
+
 static struct nlmsghdr *request(struct moat_nl *nl, void *buf, uint8_t cmd,
 				const struct moat_command *c, const char *chain)
 {
 	struct nlmsghdr *nlh = moat_nl_request(nl, buf, cmd, 0);
 
-	mnl_attr_put_strz(nlh, MOAT_A_TABLE_NAME, c->table);
-	if (chain)
-		mnl_attr_put_strz(nlh, MOAT_A_CHAIN_NAME, chain);
+	moat_put_table_chain(nlh, c->table, chain);
 	return nlh;
 }
 
-static void put_counters(struct nlmsghdr *nlh, int type, uint64_t pkts,
-			 uint64_t bytes)
+void moat_put_counters(struct nlmsghdr *nlh, int type, uint64_t pkts,
+		       uint64_t bytes)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
 
@@ -94,32 +100,33 @@ static int rule_op(struct moat_nl *nl, const struct moat_command *c, uint8_t op,
 	return moat_nl_talk(nl, nlh, NULL, NULL);
 }
 
+uint8_t moat_rule_cmd_op(const struct moat_command *c, unsigned int *pos)
+{
+	*pos = 0;
+	switch (c->command & CMD_RULE_MASK) {
+	case CMD_APPEND:
+		return MOAT_CMD_NEW_RULE;
+	case CMD_INSERT:
+		*pos = c->rulenum;
+		return MOAT_CMD_NEW_RULE;
+	case CMD_REPLACE:
+		*pos = c->rulenum;
+		return MOAT_CMD_REPLACE_RULE;
+	case CMD_DELETE:
+		return MOAT_CMD_DEL_RULE;
+	default:
+		return MOAT_CMD_CHECK_RULE;
+	}
+}
+
 /* The rules of -A/-I/-D/-R/-C, one request each, stopping at an error. */
 static int rules_cmd(struct moat_nl *nl, const struct moat_command *c)
 {
-	unsigned int pos = 0;
-	uint8_t op;
+	unsigned int pos;
+	uint8_t op = moat_rule_cmd_op(c, &pos);
 	size_t i;
 	int err;
 
-	switch (c->command & CMD_RULE_MASK) {
-	case CMD_APPEND:
-		op = MOAT_CMD_NEW_RULE;
-		break;
-	case CMD_INSERT:
-		op = MOAT_CMD_NEW_RULE;
-		pos = c->rulenum;
-		break;
-	case CMD_REPLACE:
-		op = MOAT_CMD_REPLACE_RULE;
-		pos = c->rulenum;
-		break;
-	case CMD_DELETE:
-		op = MOAT_CMD_DEL_RULE;
-		break;
-	default:
-		op = MOAT_CMD_CHECK_RULE;
-	}
 	for (i = 0; i < c->n_rules; i++) {
 		if (c->opts & OPT_VERBOSE)
 			moat_print_rule_verbose(stdout, c->rules[i]);
@@ -202,7 +209,7 @@ static int policy_cmd(struct moat_nl *nl, const struct moat_command *c)
 	/* An unknown word goes to the module too, which refuses it. */
 	mnl_attr_put_u32(nlh, MOAT_A_CHAIN_POLICY, c->policy);
 	if (c->counters_given)
-		put_counters(nlh, MOAT_A_CHAIN_COUNTERS, c->pkts, c->bytes);
+		moat_put_counters(nlh, MOAT_A_CHAIN_COUNTERS, c->pkts, c->bytes);
 	return moat_nl_talk(nl, nlh, NULL, NULL);
 }
 

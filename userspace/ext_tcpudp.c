@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
@@ -164,7 +165,11 @@ static uint16_t udp_port(const char *s)
 {
 	struct addrinfo *res, *ai;
 	int port = -1;
+	size_t len = strspn(s, "0123456789");
 
+	/* What getaddrinfo makes of a short number, without its file reads. */
+	if (len && len <= 9 && !s[len])
+		return strtoul(s, NULL, 10) & 0xffff;
 	if (getaddrinfo(NULL, s, NULL, &res) != 0)
 		moat_param_die("Port \"%s\" does not resolve to anything.\n", s);
 	for (ai = res; ai; ai = ai->ai_next) {

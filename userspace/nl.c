@@ -184,6 +184,8 @@ int moat_nl_open(struct moat_nl *nl)
 		goto err_close;
 	/* Best effort: without extended ACKs we still get the errno. */
 	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* Errors need not echo the request: a restore may get hundreds. */
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->portid = mnl_socket_get_portid(nl->sk);
 	nl->seq = time(NULL);
 	err = resolve_family(nl);

@@ -139,13 +139,6 @@ struct parser {
 	struct option opts[N_BASE_OPTS + 64];
 };
 
-/* iptables' exit_tryhelp: the hint alone, without the banner. */
-static void __attribute__((noreturn)) tryhelp(void)
-{
-	fprintf(stderr, "Try `%s -h' or '%s --help' for more information.\n",
-		moat_self->name, moat_self->name);
-	exit(MOAT_PARAMETER_PROBLEM);
-}
 
 static void *xalloc(void *p)
 {
@@ -471,6 +464,9 @@ uint16_t moat_parse_protocol(const char *s)
 		{ "esp", 50 }, { "ah", 51 }, { "ipv6-mh", 135 }, { "mh", 135 },
 		{ "all", 0 },
 	};
+	/* A restore names the same few protocols thousands of times. */
+	static struct { char name[32]; int num; } memo[16];
+	static size_t n_memo;
 	struct protoent *pe;
 	unsigned int v;
 	size_t i;
@@ -480,7 +476,14 @@ uint16_t moat_parse_protocol(const char *s)
 	/* "all" first, so that no nsswitch source can redefine it */
 	if (strcmp(s, "all") == 0)
 		return 0;
+	for (i = 0; i < n_memo; i++)
+		if (strcmp(memo[i].name, s) == 0)
+			return memo[i].num;
 	pe = getprotobyname(s);
+	if (pe && strlen(s) < sizeof(memo[0].name) && n_memo < 16) {
+		strcpy(memo[n_memo].name, s);
+		memo[n_memo++].num = pe->p_proto;
+	}
 	if (pe)
 		return pe->p_proto;
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -646,7 +649,7 @@ static bool parse_option(struct parser *p, int c)
 	case '4':
 		break;
 	case '6':
-		tryhelp();
+		moat_try_help();
 	case 1:
 		if (optarg[0] == '!' && optarg[1] == '\0') {
 			if (p->invert)
@@ -655,7 +658,7 @@ static bool parse_option(struct parser *p, int c)
 			return true;
 		}
 		fprintf(stderr, "Bad argument `%s'\n", optarg);
-		tryhelp();
+		moat_try_help();
 	default:
 		return command_default(p, c);
 	}

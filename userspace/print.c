@@ -44,14 +44,19 @@ static const char *proto_name(uint16_t proto)
 		{ "esp", 50 }, { "ah", 51 }, { "ipv6-mh", 135 }, { "mh", 135 },
 		{ "all", 0 },
 	};
+	/* Looked up once per number: -L of 100k rules must not reread a file. */
+	static char *cache[256];
+	static bool looked_up[256];
 	struct protoent *pe;
 	size_t i;
 
-	if (proto) {
+	if (proto && proto < 256 && !looked_up[proto]) {
+		looked_up[proto] = true;
 		pe = getprotobynumber(proto);
-		if (pe)
-			return pe->p_name;
+		cache[proto] = pe ? strdup(pe->p_name) : NULL;
 	}
+	if (proto && proto < 256 && cache[proto])
+		return cache[proto];
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (known[i].num == proto)
 			return known[i].name;
@@ -306,8 +311,8 @@ static int cmp_chain(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static const struct moat_chain_info **
-sorted(const struct moat_chain_info *chains, size_t n)
+const struct moat_chain_info **
+moat_chains_sorted(const struct moat_chain_info *chains, size_t n)
 {
 	const struct moat_chain_info **v = calloc(n + 1, sizeof(*v));
 	size_t i;
@@ -342,7 +347,7 @@ static unsigned int list_fmt(unsigned int opts)
 int moat_print_list(FILE *f, const struct moat_chain_info *chains, size_t n,
 		    const char *chain, unsigned int rulenum, unsigned int opts)
 {
-	const struct moat_chain_info **v = sorted(chains, n);
+	const struct moat_chain_info **v = moat_chains_sorted(chains, n);
 	unsigned int fmt = list_fmt(opts);
 	bool found = false;
 	size_t i, j;
@@ -451,7 +456,7 @@ int moat_print_rules(FILE *f, const struct moat_chain_info *chains, size_t n,
 		     const char *chain, unsigned int rulenum,
 		     unsigned int opts)
 {
-	const struct moat_chain_info **v = sorted(chains, n);
+	const struct moat_chain_info **v = moat_chains_sorted(chains, n);
 	bool counters = opts & OPT_VERBOSE, found = false;
 	size_t i, j;
 

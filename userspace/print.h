@@ -34,6 +34,13 @@ int moat_print_rules(FILE *f, const struct moat_chain_info *chains, size_t n,
 		     const char *chain, unsigned int rulenum,
 		     unsigned int opts);
 
+/*
+ * The chains in iptables' order, NULL-terminated; free() it.  NULL on
+ * ENOMEM.
+ */
+const struct moat_chain_info **
+moat_chains_sorted(const struct moat_chain_info *chains, size_t n);
+
 /* One "-A chain ..." line; @counters adds " -c pkts bytes" as -S -v. */
 void moat_print_rule_save(FILE *f, const char *chain,
 			  const struct moat_rule *r, bool counters);

@@ -7,11 +7,19 @@
 #include "prog.h"
 
 int moat_cli_main(int argc, char **argv);
+int moat_save_main(int argc, char **argv);
+int moat_restore_main(int argc, char **argv);
 
 static const struct moat_prog progs[] = {
 	{ "moat", moat_cli_main, false },
+	{ "moat-save", moat_save_main, false },
+	{ "moat-restore", moat_restore_main, false },
 	{ "iptables", moat_cli_main, true },
+	{ "iptables-save", moat_save_main, true },
+	{ "iptables-restore", moat_restore_main, true },
 };
+
+unsigned int moat_input_line;
 
 const struct moat_prog *moat_self = &progs[0];
 
@@ -54,6 +62,15 @@ void moat_die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+void moat_try_help(void)
+{
+	if (moat_input_line)
+		fprintf(stderr, "Error occurred at line: %u\n", moat_input_line);
+	fprintf(stderr, "Try `%s -h' or '%s --help' for more information.\n",
+		moat_self->name, moat_self->name);
+	exit(MOAT_PARAMETER_PROBLEM);
+}
+
 void moat_param_die(const char *fmt, ...)
 {
 	va_list ap;
@@ -61,7 +78,5 @@ void moat_param_die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try `%s -h' or '%s --help' for more information.\n",
-		moat_self->name, moat_self->name);
-	exit(MOAT_PARAMETER_PROBLEM);
+	moat_try_help();
 }

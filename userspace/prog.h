@@ -34,6 +34,12 @@ const char *moat_banner(void);
 void moat_die(int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 
+/* The input line being read (restore), 0 on the command line. */
+extern unsigned int moat_input_line;
+
+/* iptables' hint, after "Error occurred at line: N" in a restore. */
+void moat_try_help(void) __attribute__((noreturn));
+
 /* As moat_die with MOAT_PARAMETER_PROBLEM, plus iptables' help hint. */
 void moat_param_die(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));
