@@ -78,7 +78,7 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 	struct moat_pkt pkt = { .state = state };
 	const struct moat_rules *rules;
 	const struct moat_rule *r;
-	unsigned int sp = 0;
+	unsigned int sp = 0, verdict;
 	u32 slot = base->slot, i = 0;
 
 	pkt.fragoff = ntohs(iph->frag_off) & IP_OFFSET;
@@ -111,6 +111,11 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 			return NF_DROP;
 		case MOAT_T_RETURN:
 			i = rules->n;	/* as if the chain ended here */
+			continue;
+		case MOAT_T_EXT:
+			verdict = r->ttype->target(skb, moat_rule_tdata(r), &pkt);
+			if (verdict != MOAT_CONTINUE)
+				return verdict;
 			continue;
 		case MOAT_T_JUMP:
 			/* Checked on every change; a packet must not crash. */

@@ -69,6 +69,61 @@ static int moat_walk(struct moat_chain *base, struct moat_frame *stack)
 	return 0;
 }
 
+/* Marks in ->reach every chain a packet entering at @base can visit. */
+static void moat_reach(struct moat_chain *base, struct moat_chain **stack)
+{
+	const struct moat_rules *rules;
+	unsigned int sp = 0, bit = BIT(base->hook);
+	struct moat_chain *c;
+	u32 i;
+
+	base->reach |= bit;
+	stack[sp++] = base;
+	while (sp) {
+		c = stack[--sp];
+		rules = moat_tc_rules(c->tc);
+		for (i = 0; i < rules->n; i++) {
+			if (!moat_jumps(rules->r[i]) || rules->r[i]->chain->reach & bit)
+				continue;
+			rules->r[i]->chain->reach |= bit;
+			stack[sp++] = rules->r[i]->chain;
+		}
+	}
+}
+
+/*
+ * Some matches and targets are valid in some hooks only (owner: OUTPUT and
+ * POSTROUTING): every chain they sit in must be reached from those only.
+ */
+static int moat_hooks_check(struct moat_txn *txn, struct netlink_ext_ack *extack)
+{
+	struct moat_chain **stack;
+	struct moat_txn_chain *tc;
+	const struct moat_rules *rules;
+	int hook;
+	u32 i;
+
+	stack = kvmalloc_array(txn->n_chains, sizeof(*stack), GFP_KERNEL);
+	if (!stack)
+		return -ENOMEM;
+	list_for_each_entry(tc, &txn->chains, list)
+		tc->c->reach = 0;
+	for (hook = 0; hook < NF_INET_NUMHOOKS; hook++)
+		if (txn->t->builtin[hook])
+			moat_reach(txn->t->builtin[hook], stack);
+	kvfree(stack);
+	list_for_each_entry(tc, &txn->chains, list) {
+		rules = moat_tc_rules(tc);
+		for (i = 0; i < rules->n; i++) {
+			if (!(tc->c->reach & ~moat_rule_hooks(rules->r[i])))
+				continue;
+			NL_SET_ERR_MSG(extack, "a match or target of the rule is not valid from this hook");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int moat_graph_check(struct moat_txn *txn, struct netlink_ext_ack *extack)
 {
 	struct moat_table *t = txn->t;
@@ -97,5 +152,5 @@ int moat_graph_check(struct moat_txn *txn, struct netlink_ext_ack *extack)
 		}
 	}
 	kvfree(stack);
-	return err;
+	return err ?: moat_hooks_check(txn, extack);
 }

@@ -20,7 +20,7 @@ static const struct nla_policy moat_icmp_policy[MOAT_A_ICMP_MAX + 1] = {
 };
 
 static int moat_icmp_parse(void *priv, struct nlattr **tb,
-			   struct netlink_ext_ack *extack)
+		      struct netlink_ext_ack *extack)
 {
 	struct moat_icmp *ic = priv;
 

@@ -40,7 +40,7 @@ static int moat_ports_parse_common(struct moat_ports *p, struct nlattr **tb)
 }
 
 static int moat_udp_parse(void *priv, struct nlattr **tb,
-			  struct netlink_ext_ack *extack)
+		     struct netlink_ext_ack *extack)
 {
 	struct moat_ports *p = priv;
 
@@ -56,7 +56,7 @@ static int moat_udp_parse(void *priv, struct nlattr **tb,
 }
 
 static int moat_tcp_parse(void *priv, struct nlattr **tb,
-			  struct netlink_ext_ack *extack)
+		     struct netlink_ext_ack *extack)
 {
 	struct moat_ports *p = priv;
 

@@ -8,6 +8,7 @@
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <uapi/linux/moat.h>
@@ -59,17 +60,33 @@ struct moat_pkt {
 /* The most attributes a match's data may define. */
 #define MOAT_MATCH_MAXATTR	15
 
+struct moat_rule;
+
 struct moat_match_type {
 	const char *name;
 	const struct nla_policy *policy;
 	unsigned int maxattr;
 	unsigned int size;	/* of the private data */
+	/* Leading bytes of the private data that define equality (-D, -C);
+	 * 0: all of it.  Runtime state goes after them. */
+	unsigned int cmp_size;
 	u16 proto;		/* the rule must say -p this (0: any) */
+	unsigned int hooks;	/* NF_INET_* bits it is valid in, 0: all */
+	/* Fills @priv from the attributes; no references yet. */
 	int (*parse)(void *priv, struct nlattr **tb,
+		     struct netlink_ext_ack *extack);
+	/* Optional: takes references, allocates state; may sleep. */
+	int (*check)(struct net *net, void *priv, const struct moat_rule *r,
 		     struct netlink_ext_ack *extack);
 	bool (*match)(const struct sk_buff *skb, const void *priv,
 		      struct moat_pkt *pkt);
 	int (*dump)(struct sk_buff *skb, const void *priv);
+	/*
+	 * Optional: drops what check took, also after a failed parse or check
+	 * (so it must cope with what they left).  Atomic context (RCU
+	 * callback).
+	 */
+	void (*destroy)(void *priv);
 };
 
 /* A match inside a rule: its type, then its private data. */
@@ -86,6 +103,32 @@ enum moat_target_kind {
 	MOAT_T_RETURN,
 	MOAT_T_JUMP,
 	MOAT_T_GOTO,
+	MOAT_T_EXT,		/* an extension: REJECT, LOG, ... */
+};
+
+/* What an extension target returns to let the packet go on. */
+#define MOAT_CONTINUE	0xffffffffu
+
+/* The most attributes a target's data may define. */
+#define MOAT_TARGET_MAXATTR	15
+
+struct moat_rule;
+
+struct moat_target_type {
+	const char *name;
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	unsigned int size;	/* of the private data */
+	unsigned int hooks;	/* NF_INET_* bits it is valid in, 0: all */
+	/* Checks and fills @priv; may take references, may sleep. */
+	int (*parse)(struct net *net, void *priv, struct nlattr **tb,
+		     const struct moat_rule *r, struct netlink_ext_ack *extack);
+	/* NF_ACCEPT, NF_DROP or MOAT_CONTINUE; never sleeps. */
+	unsigned int (*target)(struct sk_buff *skb, const void *priv,
+			       const struct moat_pkt *pkt);
+	int (*dump)(struct sk_buff *skb, const void *priv);
+	/* Drops what parse took; atomic context (RCU callback), may be NULL. */
+	void (*destroy)(void *priv);
 };
 
 struct moat_chain;
@@ -99,16 +142,23 @@ struct moat_rule {
 	u8 flags, inv;
 	u8 kind;		/* enum moat_target_kind */
 	struct moat_chain *chain;	/* JUMP, GOTO */
+	const struct moat_target_type *ttype;	/* EXT */
+	u16 matches_len;	/* the matches in ext[] */
+	u16 ext_len;		/* all of ext[]: matches, then target data */
 	struct moat_counters cnt;
 	struct rcu_head rcu;
 	u64 txn_id;		/* the transaction that made it */
-	u16 matches_len;
-	u8 matches[] __aligned(8);	/* struct moat_match entries */
+	u8 ext[] __aligned(8);	/* struct moat_match entries, target data */
 };
 
+static inline void *moat_rule_tdata(const struct moat_rule *r)
+{
+	return (void *)(r->ext + r->matches_len);
+}
+
 #define moat_for_each_match(m, r)					\
-	for (m = (struct moat_match *)(r)->matches;			\
-	     (u8 *)m < (r)->matches + (r)->matches_len;			\
+	for (m = (struct moat_match *)(r)->ext;				\
+	     (u8 *)m < (r)->ext + (r)->matches_len;			\
 	     m = (struct moat_match *)((u8 *)m + m->len))
 
 struct moat_rules {
@@ -129,6 +179,7 @@ struct moat_chain {
 	struct moat_rules *rules;	/* as published */
 	struct moat_txn_chain *tc;	/* staged self, in a transaction */
 	u8 mark;			/* graph walk scratch, under the lock */
+	u8 reach;			/* NF_INET_* bits reaching it, scratch */
 	u32 height;			/* deepest call chain below this one */
 	struct rcu_head rcu;
 };
@@ -173,9 +224,14 @@ struct moat_net {
 	struct mutex lock;
 	struct net *net;
 	struct moat_table *tables[MOAT_MAX_TABLES];
+	atomic_t ct_puts;		/* conntrack references to give back */
+	struct work_struct ct_work;
 };
 
 struct moat_net *moat_pernet(struct net *net);
+
+/* Gives back a conntrack reference from any context (netns.c). */
+void moat_ct_put_later(struct net *net);
 
 int moat_netns_init(void);
 void moat_netns_exit(void);
@@ -218,6 +274,7 @@ struct moat_txn {
 	bool failed;			/* a command failed: only abort */
 	bool dirty;			/* anything staged at all */
 	bool jumps_added;		/* the graph needs checking */
+	bool hooks_limited;		/* a rule valid in some hooks only */
 	struct list_head chains;
 	u32 n_chains;
 	struct moat_rule **retired;	/* live rules to free on commit */
@@ -260,12 +317,21 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 void moat_rule_free(struct moat_rule *r);
 void moat_rule_free_rcu(struct moat_rule *r);
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
+unsigned int moat_rule_hooks(const struct moat_rule *r);
 int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r);
 
 /* match.c */
 const struct moat_match_type *moat_match_type_find(const char *name);
+const struct moat_target_type *moat_target_type_find(const char *name);
+extern const struct moat_target_type moat_target_reject, moat_target_log;
 extern const struct moat_match_type moat_match_tcp, moat_match_udp,
-	moat_match_icmp;
+	moat_match_icmp, moat_match_state, moat_match_conntrack,
+	moat_match_owner;
+extern const struct moat_match_type moat_match_multiport, moat_match_limit,
+	moat_match_mark, moat_match_comment, moat_match_iprange,
+	moat_match_addrtype, moat_match_mac, moat_match_length, moat_match_ttl,
+	moat_match_tos, moat_match_dscp, moat_match_recent,
+	moat_match_statistic;
 
 /* eval.c */
 unsigned int moat_hook(void *priv, struct sk_buff *skb,

@@ -19,6 +19,8 @@ static const struct nla_policy moat_target_policy[MOAT_A_TARGET_MAX + 1] = {
 						   MOAT_VERDICT_RETURN),
 	[MOAT_A_TARGET_JUMP] = { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 },
 	[MOAT_A_TARGET_GOTO] = { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 },
+	[MOAT_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = MOAT_NAME_LEN - 1 },
+	[MOAT_A_TARGET_DATA] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy moat_rule_policy[MOAT_A_RULE_MAX + 1] = {
@@ -88,8 +90,8 @@ static int moat_matches_size(const struct nlattr *attr,
 	return size;
 }
 
-static int moat_match_parse(struct moat_rule *r, struct moat_match *m,
-			    const struct nlattr *attr,
+static int moat_match_parse(struct net *net, struct moat_rule *r,
+			    struct moat_match *m, const struct nlattr *attr,
 			    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[MOAT_A_MATCH_MAX + 1];
@@ -110,20 +112,25 @@ static int moat_match_parse(struct moat_rule *r, struct moat_match *m,
 		if (err)
 			return err;
 	}
+	/* From here on, freeing the rule calls the type's destroy. */
 	m->type = type;
 	m->len = moat_match_entry_len(type);
-	return type->parse(m->priv, data, extack);
+	err = type->parse(m->priv, data, extack);
+	if (err || !type->check)
+		return err;
+	return type->check(net, m->priv, r, extack);
 }
 
-static int moat_matches_parse(struct moat_rule *r, const struct nlattr *attr,
+static int moat_matches_parse(struct net *net, struct moat_rule *r,
+			      const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
 {
-	struct moat_match *m = (struct moat_match *)r->matches;
+	struct moat_match *m = (struct moat_match *)r->ext;
 	const struct nlattr *a;
 	int rem, err;
 
 	nla_for_each_nested(a, attr, rem) {
-		err = moat_match_parse(r, m, a, extack);
+		err = moat_match_parse(net, r, m, a, extack);
 		if (err)
 			return err;
 		m = (struct moat_match *)((u8 *)m + m->len);
@@ -143,6 +150,52 @@ static void moat_iface_set(char *name, u8 *len, const struct nlattr *attr)
 	*len = (n && name[n - 1] == '+') ? n - 1 : n + 1;
 }
 
+/* The extension target a MOAT_A_RULE_TARGET names, NULL for none. */
+static const struct moat_target_type *
+moat_target_lookup(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[MOAT_A_TARGET_MAX + 1];
+	const struct moat_target_type *type;
+
+	if (!attr || nla_parse_nested(tb, MOAT_A_TARGET_MAX, attr,
+				      moat_target_policy, extack) ||
+	    !tb[MOAT_A_TARGET_NAME])
+		return NULL;
+	type = moat_target_type_find(nla_data(tb[MOAT_A_TARGET_NAME]));
+	if (!type) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_TARGET_NAME], "unknown target");
+		return ERR_PTR(-ENOENT);
+	}
+	return type;
+}
+
+static int moat_ext_target_parse(struct moat_txn *txn, struct moat_rule *r,
+				 struct nlattr **tb,
+				 struct netlink_ext_ack *extack)
+{
+	const struct moat_target_type *type;
+	struct nlattr *data[MOAT_TARGET_MAXATTR + 1];
+	int err;
+
+	type = moat_target_type_find(nla_data(tb[MOAT_A_TARGET_NAME]));
+	if (!type)
+		return -ENOENT;
+	memset(data, 0, sizeof(data));
+	if (tb[MOAT_A_TARGET_DATA]) {
+		err = nla_parse_nested(data, type->maxattr, tb[MOAT_A_TARGET_DATA],
+				       type->policy, extack);
+		if (err)
+			return err;
+	}
+	err = type->parse(txn->t->net, moat_rule_tdata(r), data, r, extack);
+	if (err)
+		return err;
+	/* From here on, freeing the rule releases what parse took. */
+	r->kind = MOAT_T_EXT;
+	r->ttype = type;
+	return 0;
+}
+
 static int moat_target_parse(struct moat_txn *txn, struct moat_rule *r,
 			     const struct nlattr *attr,
 			     struct netlink_ext_ack *extack)
@@ -156,10 +209,12 @@ static int moat_target_parse(struct moat_txn *txn, struct moat_rule *r,
 	if (err)
 		return err;
 	if (!!tb[MOAT_A_TARGET_VERDICT] + !!tb[MOAT_A_TARGET_JUMP] +
-	    !!tb[MOAT_A_TARGET_GOTO] != 1) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "a target needs exactly one verdict, jump or goto");
+	    !!tb[MOAT_A_TARGET_GOTO] + !!tb[MOAT_A_TARGET_NAME] != 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a target needs exactly one verdict, jump, goto or name");
 		return -EINVAL;
 	}
+	if (tb[MOAT_A_TARGET_NAME])
+		return moat_ext_target_parse(txn, r, tb, extack);
 	if (tb[MOAT_A_TARGET_VERDICT]) {
 		BUILD_BUG_ON((int)MOAT_T_ACCEPT != (int)MOAT_VERDICT_ACCEPT ||
 			     (int)MOAT_T_DROP != (int)MOAT_VERDICT_DROP ||
@@ -206,7 +261,8 @@ static int moat_rule_fill(struct moat_txn *txn, struct moat_rule *r,
 	r->flags = tb[MOAT_A_RULE_FLAGS] ? nla_get_u32(tb[MOAT_A_RULE_FLAGS]) : 0;
 	r->inv = tb[MOAT_A_RULE_INV] ? nla_get_u32(tb[MOAT_A_RULE_INV]) : 0;
 	if (tb[MOAT_A_RULE_MATCHES]) {
-		err = moat_matches_parse(r, tb[MOAT_A_RULE_MATCHES], extack);
+		err = moat_matches_parse(txn->t->net, r, tb[MOAT_A_RULE_MATCHES],
+					 extack);
 		if (err)
 			return err;
 	}
@@ -228,6 +284,7 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 				  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[MOAT_A_RULE_MAX + 1];
+	const struct moat_target_type *ttype;
 	struct moat_rule *r;
 	int err, size = 0;
 
@@ -239,11 +296,16 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 		if (size < 0)
 			return ERR_PTR(size);
 	}
+	ttype = moat_target_lookup(tb[MOAT_A_RULE_TARGET], extack);
+	if (IS_ERR(ttype))
+		return ERR_PTR(PTR_ERR(ttype));
 	/* Zeroed: rules are compared with memcmp, padding included. */
-	r = kzalloc(struct_size(r, matches, size), GFP_KERNEL_ACCOUNT);
+	r = kzalloc(struct_size(r, ext, size + (ttype ? ALIGN(ttype->size, 8) : 0)),
+		    GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	r->matches_len = size;
+	r->ext_len = size + (ttype ? ALIGN(ttype->size, 8) : 0);
 	err = moat_rule_fill(txn, r, tb, extack);
 	if (err) {
 		moat_rule_free(r);
@@ -252,8 +314,24 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 	return r;
 }
 
+/* Only the matches parse reached have a type: the rest is zeroes. */
+static void moat_matches_destroy(struct moat_rule *r)
+{
+	struct moat_match *m;
+
+	moat_for_each_match(m, r) {
+		if (!m->type)
+			break;
+		if (m->type->destroy)
+			m->type->destroy(m->priv);
+	}
+}
+
 void moat_rule_free(struct moat_rule *r)
 {
+	moat_matches_destroy(r);
+	if (r->ttype && r->ttype->destroy)
+		r->ttype->destroy(moat_rule_tdata(r));
 	moat_counters_free(&r->cnt);
 	kfree(r);
 }
@@ -268,12 +346,43 @@ void moat_rule_free_rcu(struct moat_rule *r)
 	call_rcu(&r->rcu, moat_rule_free_cb);
 }
 
+/* Each match's compared part; their state does not count. */
+static bool moat_matches_equal(const struct moat_rule *a,
+			       const struct moat_rule *b)
+{
+	const struct moat_match *ma, *mb = (const struct moat_match *)b->ext;
+
+	moat_for_each_match(ma, a) {
+		if (ma->type != mb->type ||
+		    memcmp(ma->priv, mb->priv,
+			   ma->type->cmp_size ?: ma->type->size))
+			return false;
+		mb = (const struct moat_match *)((const u8 *)mb + mb->len);
+	}
+	return true;
+}
+
 /* Same selectors, matches and target; counters and origin do not count. */
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
 {
+	/* The header compares matches_len and ext_len too. */
 	return !memcmp(a, b, offsetof(struct moat_rule, cnt)) &&
-	       a->matches_len == b->matches_len &&
-	       !memcmp(a->matches, b->matches, a->matches_len);
+	       moat_matches_equal(a, b) &&
+	       !memcmp(a->ext + a->matches_len, b->ext + b->matches_len,
+		       a->ext_len - a->matches_len);
+}
+
+static int moat_ext_target_dump(struct sk_buff *skb, const struct moat_rule *r)
+{
+	struct nlattr *data;
+
+	if (nla_put_string(skb, MOAT_A_TARGET_NAME, r->ttype->name))
+		return -EMSGSIZE;
+	data = nla_nest_start(skb, MOAT_A_TARGET_DATA);
+	if (!data || r->ttype->dump(skb, moat_rule_tdata(r)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, data);
+	return 0;
 }
 
 static int moat_target_dump(struct sk_buff *skb, const struct moat_rule *r)
@@ -290,6 +399,8 @@ static int moat_target_dump(struct sk_buff *skb, const struct moat_rule *r)
 		err = nla_put_string(skb, r->kind == MOAT_T_JUMP ?
 				     MOAT_A_TARGET_JUMP : MOAT_A_TARGET_GOTO,
 				     r->chain->name);
+	else if (r->kind == MOAT_T_EXT)
+		err = moat_ext_target_dump(skb, r);
 	else
 		err = nla_put_u32(skb, MOAT_A_TARGET_VERDICT, r->kind);
 	if (err)
@@ -353,4 +464,18 @@ int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r)
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* The hooks every match and the target of @r are valid in. */
+unsigned int moat_rule_hooks(const struct moat_rule *r)
+{
+	unsigned int hooks = (1 << NF_INET_NUMHOOKS) - 1;
+	const struct moat_match *m;
+
+	moat_for_each_match(m, r)
+		if (m->type->hooks)
+			hooks &= m->type->hooks;
+	if (r->ttype && r->ttype->hooks)
+		hooks &= r->ttype->hooks;
+	return hooks;
 }

@@ -267,6 +267,7 @@ struct moat_table *moat_table_get(struct moat_net *mn, const char *name,
 			NL_SET_ERR_MSG(extack, "out of memory creating the table");
 		return mn->tables[i] ?: ERR_PTR(-ENOMEM);
 	}
+	/* Distinct from -ENOENT, "no such chain", for the tool's messages. */
 	NL_SET_ERR_MSG(extack, "no table of that name");
-	return ERR_PTR(-ENOENT);
+	return ERR_PTR(-ENXIO);
 }

@@ -25,6 +25,8 @@ static bool moat_rule_jumps(const struct moat_rule *r)
 /* A staged rule counts in its target's staged references. */
 static void moat_txn_link(struct moat_txn *txn, struct moat_rule *r)
 {
+	if (moat_rule_hooks(r) != (1 << NF_INET_NUMHOOKS) - 1)
+		txn->hooks_limited = true;
 	if (!moat_rule_jumps(r))
 		return;
 	r->chain->tc->refs++;
@@ -249,7 +251,8 @@ int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
 		moat_txn_abort(txn);
 		return 0;
 	}
-	err = txn->jumps_added ? moat_graph_check(txn, extack) : 0;
+	err = txn->jumps_added || txn->hooks_limited ?
+	      moat_graph_check(txn, extack) : 0;
 	if (err) {
 		moat_txn_abort(txn);
 		return err;

@@ -85,6 +85,8 @@ static bool is_chain(void *data, const char *name)
 
 	nl_open_or_die(ctx->nl);
 	ret = moat_chain_exists(ctx->nl, ctx->cmd->table, name);
+	if (ret == -ENXIO)
+		moat_die_no_table(ctx->cmd->table);
 	if (ret < 0)
 		nl_die(ctx->nl, ret);
 	return ret;

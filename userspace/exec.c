@@ -2,6 +2,7 @@
 /* moat: runs a parsed iptables command against the module. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/moat.h>
 #include "exec.h"
@@ -20,6 +21,8 @@ static const struct errmap errmap[] = {
 	{ CMD_NEW_CHAIN, EEXIST, "Chain already exists." },
 	{ CMD_RENAME_CHAIN, EEXIST, "File exists." },
 	{ CMD_DELETE | CMD_CHECK, ESRCH,
+	  "Bad rule (does a matching rule exist in that chain?)." },
+	{ CMD_DELETE | CMD_CHECK, ENOENT,
 	  "Bad rule (does a matching rule exist in that chain?)." },
 	{ CMD_INSERT, E2BIG, "Index of insertion too big." },
 	{ CMD_REPLACE, E2BIG, "Index of replacement too big." },
@@ -49,9 +52,43 @@ const char *moat_cmd_strerror(unsigned int command, int err)
 	return other;
 }
 
-/* Prints iptables' error line; moat adds the module's own explanation. */
-static int fail(const struct moat_nl *nl, unsigned int command, int err)
+void moat_die_no_table(const char *table)
 {
+	fprintf(stderr, "%s: can't initialize iptables table `%s': "
+		"Table does not exist (do you need to insmod?)\n"
+		"Perhaps iptables or your kernel needs to be upgraded.\n",
+		moat_banner(), table);
+	exit(MOAT_VERSION_PROBLEM);
+}
+
+/*
+ * A rule -D or -C did not find: iptables says "Bad rule" when it ends in a
+ * verdict or nothing, but libiptc's generic words after it has looked up
+ * a chain or target name (a jump, a goto, REJECT, LOG, ...).
+ */
+static bool named_target(const struct moat_command *c)
+{
+	enum moat_target_type t = c->n_rules ? c->rules[0]->target :
+					       MOAT_TARGET_NONE;
+
+	return t == MOAT_TARGET_JUMP || t == MOAT_TARGET_GOTO ||
+	       t == MOAT_TARGET_EXT;
+}
+
+/* Prints iptables' error line; moat adds the module's own explanation. */
+static int fail(const struct moat_nl *nl, const struct moat_command *c,
+		int err)
+{
+	unsigned int command = c->command;
+
+	if (err == -ESRCH && named_target(c)) {
+		command = 0;
+		err = -ENOENT;
+	}
+
+	/* iptables opens the table first: a missing one fails every command. */
+	if (err == -ENXIO)
+		moat_die_no_table(c->table);
 	fprintf(stderr, "%s: %s\n", moat_self->name,
 		moat_cmd_strerror(command, err));
 	if (!moat_self->iptables && nl->errmsg[0])
@@ -257,5 +294,5 @@ int moat_exec(struct moat_nl *nl, const struct moat_command *c)
 {
 	int err = run(nl, c);
 
-	return err ? fail(nl, c->command, err) : 0;
+	return err ? fail(nl, c, err) : 0;
 }

@@ -12,6 +12,9 @@ int moat_exec(struct moat_nl *nl, const struct moat_command *cmd);
 /* iptables' words for a failed @command (CMD_* bit) with @err (-errno). */
 const char *moat_cmd_strerror(unsigned int command, int err);
 
+/* iptables' words for a table the module does not have; exits 3. */
+void moat_die_no_table(const char *table) __attribute__((noreturn));
+
 /* MOAT_A_TABLE_NAME and, if not NULL, MOAT_A_CHAIN_NAME. */
 void moat_put_table_chain(struct nlmsghdr *nlh, const char *table,
 			  const char *chain);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* moat: the table of match extensions and their shared helpers. */
+/* moat: the tables of match and target extensions, and shared helpers. */
 #include <errno.h>
 #include <ctype.h>
 #include <inttypes.h>
@@ -11,6 +11,22 @@ static const struct moat_ext *const exts[] = {
 	&moat_ext_tcp,
 	&moat_ext_udp,
 	&moat_ext_icmp,
+	&moat_ext_state,
+	&moat_ext_conntrack,
+	&moat_ext_owner,
+	&moat_ext_multiport,
+	&moat_ext_limit,
+	&moat_ext_mark,
+	&moat_ext_comment,
+	&moat_ext_iprange,
+	&moat_ext_addrtype,
+	&moat_ext_mac,
+	&moat_ext_length,
+	&moat_ext_ttl,
+	&moat_ext_tos,
+	&moat_ext_dscp,
+	&moat_ext_recent,
+	&moat_ext_statistic,
 };
 
 const struct moat_ext *moat_ext_find(const char *name)
@@ -30,6 +46,21 @@ const struct moat_ext *moat_ext_by_proto(uint16_t proto)
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
 		if (proto && exts[i]->proto == proto)
 			return exts[i];
+	return NULL;
+}
+
+static const struct moat_ext *const targets[] = {
+	&moat_ext_reject,
+	&moat_ext_log,
+};
+
+const struct moat_ext *moat_target_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		if (strcmp(targets[i]->name, name) == 0)
+			return targets[i];
 	return NULL;
 }
 

@@ -75,11 +75,24 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A dump that fails at its start ends in a DONE carrying the error. */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
 {
-	(void)nlh;
-	(void)data;
-	return MNL_CB_STOP;
+	struct moat_nl *nl = ((struct talk_ctx *)data)->nl;
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err >= 0)
+		return MNL_CB_STOP;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		struct extack_ctx ctx = { nl->errmsg, sizeof(nl->errmsg) };
+
+		mnl_attr_parse(nlh, sizeof(err), extack_attr_cb, &ctx);
+	}
+	errno = -err;
+	return MNL_CB_ERROR;
 }
 
 static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {

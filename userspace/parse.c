@@ -274,12 +274,11 @@ static void build_opts(struct parser *p)
 	memset(&p->opts[n], 0, sizeof(p->opts[n]));
 }
 
-/* Adds an instance of @ext to the rule; its options join the table. */
-static void load_match(struct parser *p, const struct moat_ext *ext)
+/* The options of @ext join the table, unless they are there already. */
+static void load_options(struct parser *p, const struct moat_ext *ext)
 {
 	size_t slot;
 
-	xalloc(moat_rule_add_match(p->rule, ext));
 	for (slot = 0; slot < p->n_types; slot++)
 		if (p->types[slot] == ext)
 			return;
@@ -287,6 +286,13 @@ static void load_match(struct parser *p, const struct moat_ext *ext)
 		moat_die(MOAT_OTHER_PROBLEM, "too many matches");
 	p->types[p->n_types++] = ext;
 	build_opts(p);
+}
+
+/* Adds an instance of @ext to the rule. */
+static void load_match(struct parser *p, const struct moat_ext *ext)
+{
+	xalloc(moat_rule_add_match(p->rule, ext));
+	load_options(p, ext);
 }
 
 static void command_match(struct parser *p, const char *name)
@@ -302,16 +308,28 @@ static void command_match(struct parser *p, const char *name)
 	load_match(p, ext);
 }
 
-/* An option of a loaded match goes to the newest instance of it. */
+/*
+ * An option of the target goes to it; one of a loaded match to the newest
+ * instance of that match.
+ */
 static void match_option(struct parser *p, int c)
 {
 	const struct moat_ext *ext = p->types[(c - EXT_VAL) / 256];
+	struct moat_rule *r = p->rule;
 	struct moat_match *m = NULL;
 	size_t i;
 
+	if (ext == r->text) {
+		ext->parse((c - EXT_VAL) % 256, optarg, p->invert, &r->tseen,
+			   r->tdata, p->argc, p->argv);
+		return;
+	}
 	for (i = 0; i < p->rule->n_matches; i++)
 		if (p->rule->matches[i].ext == ext)
 			m = &p->rule->matches[i];
+	if (ext->set_proto)
+		ext->set_proto(m->data, p->rule->proto,
+			       p->rule->inv & MOAT_INV_PROTO);
 	ext->parse((c - EXT_VAL) % 256, optarg, p->invert, &m->seen, m->data,
 		   p->argc, p->argv);
 }
@@ -578,11 +596,20 @@ static void parse_wait_interval(struct parser *p)
 	p->wait_interval_set = true;
 }
 
+/* -j loads a target extension at once, so its options can follow. */
 static void parse_jump(struct parser *p, const char *arg, bool is_goto)
 {
+	const struct moat_ext *ext;
+
 	set_option(p, OPT_JUMP);
 	p->jumpto = check_target_name(arg);
 	p->goto_set = is_goto;
+	ext = is_goto ? NULL : moat_target_find(arg);
+	if (!ext)
+		return;
+	if (moat_rule_set_target(p->rule, arg, ext))
+		moat_die(MOAT_RESOURCE_PROBLEM, "can't allocate memory");
+	load_options(p, ext);
 }
 
 /* Returns true when the option was "!" and must not reset the inversion. */
@@ -714,7 +741,7 @@ static void resolve_target(struct parser *p)
 {
 	struct moat_rule *r = p->rule;
 
-	if (!p->jumpto)
+	if (!p->jumpto || r->target == MOAT_TARGET_EXT)
 		return;
 	if (p->goto_set) {
 		if (!is_chain(p, p->jumpto))
@@ -772,6 +799,8 @@ static void finish(struct parser *p)
 		m = &p->rule->matches[i];
 		if (m->ext->final_check)
 			m->ext->final_check(m->seen);
+		if (m->ext->check)
+			m->ext->check(m->seen, m->data);
 	}
 	if (optind < p->argc)
 		moat_param_die("unknown arguments found on commandline");
@@ -862,8 +891,11 @@ static uint32_t parse_mask(const char *s)
 	return bits ? htonl(0xffffffffu << (32 - bits)) : 0;
 }
 
-/* Every IPv4 address of @name; exits if there is none. */
-static size_t resolve(const char *name, uint32_t **out)
+/*
+ * Every IPv4 address of @name; exits if there is none, with -s's words or,
+ * @gai_words, those of the options that parse one address (conntrack).
+ */
+static size_t resolve(const char *name, uint32_t **out, bool gai_words)
 {
 	struct addrinfo hints = {
 		.ai_flags = AI_CANONNAME,
@@ -873,6 +905,7 @@ static size_t resolve(const char *name, uint32_t **out)
 	struct addrinfo *res, *ai;
 	struct netent *ne;
 	size_t n = 0;
+	int err;
 
 	*out = xalloc(malloc(sizeof(**out)));
 	if (dotted_to_addr(name, false, *out))
@@ -882,7 +915,10 @@ static size_t resolve(const char *name, uint32_t **out)
 		**out = htonl(ne->n_net);
 		return 1;
 	}
-	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+	err = getaddrinfo(name, NULL, &hints, &res);
+	if (err && gai_words)
+		moat_param_die("getaddrinfo: %s\n", gai_strerror(err));
+	if (err)
 		moat_param_die("host/network `%s' not found", name);
 	for (ai = res; ai; ai = ai->ai_next)
 		n++;
@@ -909,13 +945,34 @@ static void add_addresses(const char *item, uint32_t **addrs,
 		*slash++ = '\0';
 	mask = parse_mask(slash);
 	/* A null mask matches anything: the name is not even looked up. */
-	k = resolve(mask ? buf : "0.0.0.0", &found);
+	k = resolve(mask ? buf : "0.0.0.0", &found, false);
 	*addrs = xalloc(realloc(*addrs, (*n + k) * sizeof(**addrs)));
 	*masks = xalloc(realloc(*masks, (*n + k) * sizeof(**masks)));
 	for (i = 0; i < k; i++) {
 		(*addrs)[*n] = found[i] & mask;
 		(*masks)[(*n)++] = mask;
 	}
+	free(found);
+}
+
+void moat_parse_address_one(const char *spec, uint32_t *addr, uint32_t *mask)
+{
+	char buf[256];
+	char *slash;
+	uint32_t *found;
+
+	if (strlen(spec) > sizeof(buf) - 1)
+		moat_param_die("Hostname too long");
+	strcpy(buf, spec);
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	*mask = parse_mask(slash);
+	/* Unlike -s, looked up even under a null mask: it is kept as given. */
+	if (resolve(buf, &found, true) > 1)
+		moat_param_die("multiple IP addresses not allowed");
+	/* Kept as given: iptables saves it unmasked. */
+	*addr = found[0];
 	free(found);
 }
 

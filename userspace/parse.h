@@ -106,6 +106,9 @@ void moat_cmd_free(struct moat_command *cmd);
 void moat_parse_addresses(const char *spec, uint32_t **addrs,
 			  uint32_t **masks, size_t *n);
 
+/* One "addr[/mask]", as options like --ctorigsrc take it; exits if bad. */
+void moat_parse_address_one(const char *spec, uint32_t *addr, uint32_t *mask);
+
 /* The iptables protocol number of a -p word; exits if unknown. */
 uint16_t moat_parse_protocol(const char *s);
 

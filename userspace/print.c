@@ -232,6 +232,16 @@ static void print_ifaces(FILE *f, const struct moat_rule *r,
 	fprintf(f, FMT("%-6s ", "out %s "), buf);
 }
 
+const char *moat_addr_mask_str(uint32_t addr, uint32_t mask, bool numeric)
+{
+	static char buf[NI_MAXHOST + 24];
+
+	snprintf(buf, sizeof(buf), "%s%s",
+		 numeric ? addr_numeric(addr) : addr_anyname(addr),
+		 mask_suffix(mask));
+	return buf;
+}
+
 static void print_addr(FILE *f, uint32_t addr, uint32_t mask, bool inv,
 		       const char *layout, unsigned int fmt)
 {
@@ -256,6 +266,9 @@ static void print_matches_list(FILE *f, const struct moat_rule *r,
 
 	for (i = 0; i < r->n_matches; i++) {
 		m = &r->matches[i];
+		if (m->ext && m->ext->set_proto)
+			m->ext->set_proto(m->data, r->proto,
+					  r->inv & MOAT_INV_PROTO);
 		if (m->ext)
 			m->ext->print_list(f, m->data, fmt & FMT_NUMERIC);
 		else
@@ -289,6 +302,8 @@ static void print_line(FILE *f, const struct moat_rule *r, unsigned int num,
 	if (r->target == MOAT_TARGET_GOTO)
 		fputs("[goto] ", f);
 	print_matches_list(f, r, fmt);
+	if (r->target == MOAT_TARGET_EXT && r->text)
+		r->text->print_list(f, r->tdata, fmt & FMT_NUMERIC);
 	if (!(fmt & FMT_NONEWLINE))
 		fputc('\n', f);
 }
@@ -419,6 +434,11 @@ static void save_target(FILE *f, const struct moat_rule *r)
 		break;
 	case MOAT_TARGET_GOTO:
 		fprintf(f, " -g %s", r->chain);
+		break;
+	case MOAT_TARGET_EXT:
+		fprintf(f, " -j %s", r->chain);
+		if (r->text)
+			r->text->print_save(f, r->tdata);
 		break;
 	default:
 		break;

@@ -41,6 +41,9 @@ int moat_print_rules(FILE *f, const struct moat_chain_info *chains, size_t n,
 const struct moat_chain_info **
 moat_chains_sorted(const struct moat_chain_info *chains, size_t n);
 
+/* "host", "net/24", "a.b.c.d/255.0.255.0": an address as matches show it. */
+const char *moat_addr_mask_str(uint32_t addr, uint32_t mask, bool numeric);
+
 /* One "-A chain ..." line; @counters adds " -c pkts bytes" as -S -v. */
 void moat_print_rule_save(FILE *f, const char *chain,
 			  const struct moat_rule *r, bool counters);

@@ -213,7 +213,8 @@ static void declare_chain(struct restore *rs, char *line)
 
 /*
  * Splits one line into words as iptables-restore does: blanks separate,
- * quotes group and are removed, \" and \\ escape inside double quotes.
+ * double quotes group and are removed, and inside them a backslash takes
+ * the next character as it is (iptables-save writes \" \\ and \').
  */
 static int split_words(char *s, char **argv, int max)
 {
@@ -229,12 +230,11 @@ static int split_words(char *s, char **argv, int max)
 			return -1;
 		argv[argc++] = out = s;
 		for (quote = 0; *s && (quote || (*s != ' ' && *s != '\t')); s++) {
-			if (!quote && (*s == '"' || *s == '\''))
+			if (!quote && *s == '"')
 				quote = *s;
 			else if (*s == quote)
 				quote = 0;
-			else if (quote == '"' && *s == '\\' &&
-				 (s[1] == '"' || s[1] == '\\'))
+			else if (quote && *s == '\\' && s[1])
 				*out++ = *++s;
 			else
 				*out++ = *s;

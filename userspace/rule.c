@@ -36,6 +36,7 @@ const char *moat_rule_target_name(const struct moat_rule *r)
 		return moat_verdict_name(r->verdict);
 	case MOAT_TARGET_JUMP:
 	case MOAT_TARGET_GOTO:
+	case MOAT_TARGET_EXT:
 		return r->chain;
 	default:
 		return "";
@@ -56,22 +57,47 @@ void moat_rule_free(struct moat_rule *r)
 	for (i = 0; i < r->n_matches; i++)
 		free(r->matches[i].data);
 	free(r->matches);
+	free(r->tdata);
 	free(r);
+}
+
+/* Zeroed, so that equal rules encode equal: the kernel compares bytes. */
+static void *ext_data(const struct moat_ext *ext)
+{
+	void *data;
+
+	if (!ext)
+		return NULL;
+	data = calloc(1, ext->size);
+	if (data && ext->init)
+		ext->init(data);
+	return data;
+}
+
+int moat_rule_set_target(struct moat_rule *r, const char *name,
+			 const struct moat_ext *ext)
+{
+	void *data = ext_data(ext);
+
+	if (ext && !data)
+		return -ENOMEM;
+	free(r->tdata);
+	r->target = MOAT_TARGET_EXT;
+	snprintf(r->chain, sizeof(r->chain), "%s", name);
+	r->text = ext;
+	r->tdata = data;
+	r->tseen = 0;
+	return 0;
 }
 
 static struct moat_match *add_match(struct moat_rule *r, const char *name,
 				    const struct moat_ext *ext)
 {
 	struct moat_match *m;
-	void *data = NULL;
+	void *data = ext_data(ext);
 
-	if (ext) {
-		data = calloc(1, ext->size);
-		if (!data)
-			return NULL;
-		if (ext->init)
-			ext->init(data);
-	}
+	if (ext && !data)
+		return NULL;
 	m = realloc(r->matches, (r->n_matches + 1) * sizeof(*m));
 	if (!m) {
 		free(data);
@@ -103,6 +129,15 @@ struct moat_rule *moat_rule_clone(const struct moat_rule *r)
 	*c = *r;
 	c->matches = NULL;
 	c->n_matches = 0;
+	c->tdata = NULL;
+	if (r->tdata) {
+		c->tdata = malloc(r->text->size);
+		if (!c->tdata) {
+			moat_rule_free(c);
+			return NULL;
+		}
+		memcpy(c->tdata, r->tdata, r->text->size);
+	}
 	for (i = 0; i < r->n_matches; i++) {
 		m = add_match(c, r->matches[i].name, r->matches[i].ext);
 		if (!m) {
@@ -165,27 +200,57 @@ static int encode_matches(struct nlmsghdr *nlh, size_t buflen,
 	return 0;
 }
 
+static int encode_ext_target(struct nlmsghdr *nlh, size_t buflen,
+			     const struct moat_rule *r)
+{
+	struct nlattr *data;
+	int err;
+
+	/* A target we cannot encode would silently change the rule. */
+	if (!r->text)
+		return -EOPNOTSUPP;
+	if (!mnl_attr_put_strz_check(nlh, buflen, MOAT_A_TARGET_NAME, r->chain))
+		return -EMSGSIZE;
+	data = mnl_attr_nest_start_check(nlh, buflen, MOAT_A_TARGET_DATA);
+	if (!data)
+		return -EMSGSIZE;
+	err = r->text->encode(nlh, buflen, r->tdata);
+	if (err)
+		return err;
+	mnl_attr_nest_end(nlh, data);
+	return 0;
+}
+
+/* A verdict, or a jump or goto to r->chain. */
+static bool encode_builtin_target(struct nlmsghdr *nlh, size_t buflen,
+				  const struct moat_rule *r)
+{
+	if (r->target == MOAT_TARGET_VERDICT)
+		return mnl_attr_put_u32_check(nlh, buflen,
+					      MOAT_A_TARGET_VERDICT, r->verdict);
+	return mnl_attr_put_strz_check(nlh, buflen,
+				       r->target == MOAT_TARGET_JUMP ?
+				       MOAT_A_TARGET_JUMP : MOAT_A_TARGET_GOTO,
+				       r->chain);
+}
+
 static int encode_target(struct nlmsghdr *nlh, size_t buflen,
 			 const struct moat_rule *r)
 {
 	struct nlattr *nest;
-	bool ok;
+	int err;
 
 	if (r->target == MOAT_TARGET_NONE)
 		return 0;
 	nest = mnl_attr_nest_start_check(nlh, buflen, MOAT_A_RULE_TARGET);
 	if (!nest)
 		return -EMSGSIZE;
-	if (r->target == MOAT_TARGET_VERDICT)
-		ok = mnl_attr_put_u32_check(nlh, buflen, MOAT_A_TARGET_VERDICT,
-					    r->verdict);
+	if (r->target == MOAT_TARGET_EXT)
+		err = encode_ext_target(nlh, buflen, r);
 	else
-		ok = mnl_attr_put_strz_check(nlh, buflen,
-					     r->target == MOAT_TARGET_JUMP ?
-					     MOAT_A_TARGET_JUMP :
-					     MOAT_A_TARGET_GOTO, r->chain);
-	if (!ok)
-		return -EMSGSIZE;
+		err = encode_builtin_target(nlh, buflen, r) ? 0 : -EMSGSIZE;
+	if (err)
+		return err;
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
 }
@@ -340,19 +405,37 @@ static int decode_target_attr(const struct nlattr *a, struct moat_rule *r)
 	return 0;
 }
 
+static int decode_ext_target(const struct nlattr *name,
+			     const struct nlattr *data, struct moat_rule *r)
+{
+	char buf[MOAT_NAME_LEN];
+
+	if (attr_str(name, buf, sizeof(buf)) || (data && attr_nest(data)))
+		return -EINVAL;
+	if (moat_rule_set_target(r, buf, moat_target_find(buf)))
+		return -ENOMEM;
+	if (r->text && data)
+		return r->text->decode(data, r->tdata);
+	return 0;
+}
+
 static int decode_target(const struct nlattr *nest, struct moat_rule *r)
 {
-	const struct nlattr *a;
+	const struct nlattr *a, *name = NULL, *data = NULL;
 	int err;
 
 	if (attr_nest(nest))
 		return -EINVAL;
 	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == MOAT_A_TARGET_NAME)
+			name = a;
+		else if (mnl_attr_get_type(a) == MOAT_A_TARGET_DATA)
+			data = a;
 		err = decode_target_attr(a, r);
 		if (err)
 			return err;
 	}
-	return 0;
+	return name ? decode_ext_target(name, data, r) : 0;
 }
 
 static int decode_counters(const struct nlattr *nest, struct moat_rule *r)

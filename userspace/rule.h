@@ -24,6 +24,7 @@ enum moat_target_type {
 	MOAT_TARGET_VERDICT,	/* ACCEPT, DROP, RETURN */
 	MOAT_TARGET_JUMP,	/* -j user chain */
 	MOAT_TARGET_GOTO,	/* -g user chain */
+	MOAT_TARGET_EXT,	/* -j REJECT, LOG, ...: an extension */
 };
 
 struct moat_rule {
@@ -38,7 +39,10 @@ struct moat_rule {
 
 	enum moat_target_type target;
 	uint32_t verdict;			/* MOAT_VERDICT_*, VERDICT */
-	char chain[MOAT_NAME_LEN];		/* JUMP and GOTO */
+	char chain[MOAT_NAME_LEN];		/* JUMP, GOTO; EXT: its name */
+	const struct moat_ext *text;		/* EXT; NULL: unknown to us */
+	void *tdata;				/* EXT: text->size bytes */
+	unsigned int tseen;			/* parser's record of options */
 
 	bool has_counters;			/* -c given, or from a dump */
 	uint64_t packets, bytes;
@@ -54,11 +58,15 @@ struct moat_rule *moat_rule_clone(const struct moat_rule *r);
 struct moat_match *moat_rule_add_match(struct moat_rule *r,
 				       const struct moat_ext *ext);
 
+/* Makes the rule's target an extension, initialised; -ENOMEM. */
+int moat_rule_set_target(struct moat_rule *r, const char *name,
+			 const struct moat_ext *ext);
+
 /* "ACCEPT", "DROP", "RETURN"; NULL for anything else. */
 const char *moat_verdict_name(uint32_t verdict);
 /* The MOAT_VERDICT_* of a name, MOAT_VERDICT_UNSPEC if none. */
 uint32_t moat_verdict_parse(const char *name);
-/* The target as iptables names it in -L: verdict or chain, "" if none. */
+/* The target as iptables names it in -L: verdict, chain or extension. */
 const char *moat_rule_target_name(const struct moat_rule *r);
 
 /*

@@ -8,4 +8,5 @@ Suite *nl_suite(void);
 Suite *parse_suite(void);
 Suite *print_suite(void);
 Suite *rule_nl_suite(void);
+Suite *targets_suite(void);
 #endif

@@ -221,6 +221,7 @@ START_TEST(test_golden)
 {
 	static const char *const scenarios[] = {
 		"basic", "tcpudp", "icmp", "chains", "multi", "longopts",
+		"matches", "targets",
 	};
 
 	check_scenario(scenarios[_i]);
@@ -250,7 +251,7 @@ Suite *print_suite(void)
 
 	/* Without -n every address is looked up: allow for a slow resolver. */
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_golden, 0, 6);
+	tcase_add_loop_test(tc, test_golden, 0, 8);
 	tcase_add_test(tc, test_unknown_chain);
 	suite_add_tcase(s, tc);
 	return s;

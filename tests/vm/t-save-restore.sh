@@ -52,6 +52,9 @@ both -A web -p tcp --dport 80:90 -j RETURN
 both -A admin -s 192.168.1.0/24 -g web
 both -A OUTPUT -o eth+ -f -j DROP
 both -A FORWARD -c 123456 7890123 -j ACCEPT
+both -A INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset
+both -A INPUT -j LOG --log-prefix "it's \"q\" \\ " --log-level 6 --log-uid
+both -A OUTPUT -j REJECT --reject-with icmp-admin-prohibited
 same_saves
 same_saves -c
 same_saves -t filter

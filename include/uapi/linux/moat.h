@@ -90,7 +90,9 @@
  *       MOAT_A_MATCH_DATA nest, the match's own attributes
  *   TARGET                         nest, absent for a rule with no -j:
  *       MOAT_A_TARGET_VERDICT u32 MOAT_VERDICT_*, or
- *       MOAT_A_TARGET_JUMP / MOAT_A_TARGET_GOTO string user chain
+ *       MOAT_A_TARGET_JUMP / MOAT_A_TARGET_GOTO string user chain, or
+ *       MOAT_A_TARGET_NAME string ("REJECT", "LOG", ...) with
+ *       MOAT_A_TARGET_DATA nest, the target's own attributes
  *   COUNTERS                       nest MOAT_A_COUNTERS_PACKETS/BYTES u64
  */
 #ifndef _UAPI_LINUX_MOAT_H
@@ -210,6 +212,8 @@ enum moat_target_attr {
 	MOAT_A_TARGET_VERDICT,		/* u32 MOAT_VERDICT_* */
 	MOAT_A_TARGET_JUMP,		/* string, a user chain */
 	MOAT_A_TARGET_GOTO,		/* string, a user chain */
+	MOAT_A_TARGET_NAME,		/* string, an extension target */
+	MOAT_A_TARGET_DATA,		/* nest, the extension's attributes */
 
 	__MOAT_A_TARGET_MAX,
 };
@@ -261,6 +265,274 @@ enum moat_icmp_attr {
 	__MOAT_A_ICMP_MAX,
 };
 #define MOAT_A_ICMP_MAX (__MOAT_A_ICMP_MAX - 1)
+
+/*
+ * Matches of the stateful-firewall issue.  Each is MOAT_A_MATCH_NAME plus
+ * these attributes in MOAT_A_MATCH_DATA.  Absent attributes take iptables'
+ * defaults.  An INV attribute is a u32 of the match's *_INV_* bits.
+ */
+
+/* "multiport": --sports/--dports/--ports, up to 15 ports, a range counts 2. */
+enum moat_multiport_attr {
+	MOAT_A_MULTIPORT_UNSPEC,
+	MOAT_A_MULTIPORT_FLAGS,		/* u8 MOAT_MULTIPORT_SOURCE/_DESTINATION/_EITHER */
+	MOAT_A_MULTIPORT_PORTS,		/* binary: u16 ports[], host order */
+	MOAT_A_MULTIPORT_PFLAGS,	/* binary: u8 per port, 1 = starts a range */
+	MOAT_A_MULTIPORT_INV,		/* flag */
+
+	__MOAT_A_MULTIPORT_MAX,
+};
+#define MOAT_A_MULTIPORT_MAX (__MOAT_A_MULTIPORT_MAX - 1)
+#define MOAT_MULTIPORT_SOURCE		0
+#define MOAT_MULTIPORT_DESTINATION	1
+#define MOAT_MULTIPORT_EITHER		2
+#define MOAT_MULTIPORT_MAX_PORTS	15
+
+/* "iprange": --src-range/--dst-range a-b (be32, inclusive). */
+enum moat_iprange_attr {
+	MOAT_A_IPRANGE_UNSPEC,
+	MOAT_A_IPRANGE_SRC_MIN,		/* be32 */
+	MOAT_A_IPRANGE_SRC_MAX,		/* be32 */
+	MOAT_A_IPRANGE_DST_MIN,		/* be32 */
+	MOAT_A_IPRANGE_DST_MAX,		/* be32 */
+	MOAT_A_IPRANGE_FLAGS,		/* u8 MOAT_IPRANGE_* */
+
+	__MOAT_A_IPRANGE_MAX,
+};
+#define MOAT_A_IPRANGE_MAX (__MOAT_A_IPRANGE_MAX - 1)
+#define MOAT_IPRANGE_SRC	0x01
+#define MOAT_IPRANGE_DST	0x02
+#define MOAT_IPRANGE_SRC_INV	0x10
+#define MOAT_IPRANGE_DST_INV	0x20
+
+/* "addrtype": --src-type/--dst-type (RTN_* bit masks), --limit-iface-*. */
+enum moat_addrtype_attr {
+	MOAT_A_ADDRTYPE_UNSPEC,
+	MOAT_A_ADDRTYPE_SOURCE,		/* u16 bit (1 << RTN_*) mask */
+	MOAT_A_ADDRTYPE_DEST,		/* u16 */
+	MOAT_A_ADDRTYPE_FLAGS,		/* u32 MOAT_ADDRTYPE_* */
+
+	__MOAT_A_ADDRTYPE_MAX,
+};
+#define MOAT_A_ADDRTYPE_MAX (__MOAT_A_ADDRTYPE_MAX - 1)
+#define MOAT_ADDRTYPE_INVERT_SOURCE	0x01
+#define MOAT_ADDRTYPE_INVERT_DEST	0x02
+#define MOAT_ADDRTYPE_LIMIT_IFACE_IN	0x04
+#define MOAT_ADDRTYPE_LIMIT_IFACE_OUT	0x08
+
+/* "mac": --mac-source. */
+enum moat_mac_attr {
+	MOAT_A_MAC_UNSPEC,
+	MOAT_A_MAC_ADDR,		/* binary, 6 bytes */
+	MOAT_A_MAC_INV,			/* flag */
+
+	__MOAT_A_MAC_MAX,
+};
+#define MOAT_A_MAC_MAX (__MOAT_A_MAC_MAX - 1)
+
+/* "length": --length min[:max] of the IP packet. */
+enum moat_length_attr {
+	MOAT_A_LENGTH_UNSPEC,
+	MOAT_A_LENGTH_MIN,		/* u16 */
+	MOAT_A_LENGTH_MAXLEN,		/* u16 (not _MAX: that is the last attr) */
+	MOAT_A_LENGTH_INV,		/* flag */
+
+	__MOAT_A_LENGTH_MAX,
+};
+#define MOAT_A_LENGTH_MAX (__MOAT_A_LENGTH_MAX - 1)
+
+/* "ttl": --ttl-eq/--ttl-lt/--ttl-gt (! --ttl-eq is "not equal"). */
+enum moat_ttl_attr {
+	MOAT_A_TTL_UNSPEC,
+	MOAT_A_TTL_MODE,		/* u8 MOAT_TTL_EQ/_NE/_LT/_GT */
+	MOAT_A_TTL_VALUE,		/* u8 */
+
+	__MOAT_A_TTL_MAX,
+};
+#define MOAT_A_TTL_MAX (__MOAT_A_TTL_MAX - 1)
+#define MOAT_TTL_EQ	0
+#define MOAT_TTL_NE	1
+#define MOAT_TTL_LT	2
+#define MOAT_TTL_GT	3
+
+/* "tos" (--tos value[/mask] or a name) and "dscp" (--dscp, --dscp-class). */
+enum moat_tos_attr {
+	MOAT_A_TOS_UNSPEC,
+	MOAT_A_TOS_VALUE,		/* u8: tos value, or the dscp (0..63) */
+	MOAT_A_TOS_MASK,		/* u8, tos only */
+	MOAT_A_TOS_INV,			/* flag */
+
+	__MOAT_A_TOS_MAX,
+};
+#define MOAT_A_TOS_MAX (__MOAT_A_TOS_MAX - 1)
+
+/* "mark": --mark value[/mask]; also the "connmark" match. */
+enum moat_mark_attr {
+	MOAT_A_MARK_UNSPEC,
+	MOAT_A_MARK_VALUE,		/* u32 */
+	MOAT_A_MARK_MASK,		/* u32, default 0xffffffff */
+	MOAT_A_MARK_INV,		/* flag */
+
+	__MOAT_A_MARK_MAX,
+};
+#define MOAT_A_MARK_MAX (__MOAT_A_MARK_MAX - 1)
+
+/* "comment": --comment, at most 255 bytes; matches every packet. */
+enum moat_comment_attr {
+	MOAT_A_COMMENT_UNSPEC,
+	MOAT_A_COMMENT_TEXT,		/* string */
+
+	__MOAT_A_COMMENT_MAX,
+};
+#define MOAT_A_COMMENT_MAX (__MOAT_A_COMMENT_MAX - 1)
+#define MOAT_COMMENT_LEN	256
+
+/* "limit": --limit rate/unit, --limit-burst; a token bucket. */
+enum moat_limit_attr {
+	MOAT_A_LIMIT_UNSPEC,
+	MOAT_A_LIMIT_AVG,		/* u32, iptables' units: 10000 per second */
+	MOAT_A_LIMIT_BURST,		/* u32 */
+
+	__MOAT_A_LIMIT_MAX,
+};
+#define MOAT_A_LIMIT_MAX (__MOAT_A_LIMIT_MAX - 1)
+#define MOAT_LIMIT_SCALE	10000
+
+/* "recent": a per-namespace table of addresses by --name. */
+enum moat_recent_attr {
+	MOAT_A_RECENT_UNSPEC,
+	MOAT_A_RECENT_NAME,		/* string, at most 199 bytes */
+	MOAT_A_RECENT_MODE,		/* u8 MOAT_RECENT_SET/_CHECK/_UPDATE/_REMOVE */
+	MOAT_A_RECENT_SECONDS,		/* u32 */
+	MOAT_A_RECENT_HITCOUNT,		/* u32 */
+	MOAT_A_RECENT_FLAGS,		/* u8 MOAT_RECENT_F_* */
+	MOAT_A_RECENT_MASK,		/* be32, default 255.255.255.255 */
+	MOAT_A_RECENT_INV,		/* flag */
+
+	__MOAT_A_RECENT_MAX,
+};
+#define MOAT_A_RECENT_MAX (__MOAT_A_RECENT_MAX - 1)
+#define MOAT_RECENT_SET		1
+#define MOAT_RECENT_CHECK	2
+#define MOAT_RECENT_UPDATE	3
+#define MOAT_RECENT_REMOVE	4
+#define MOAT_RECENT_F_RSOURCE	0x01	/* default */
+#define MOAT_RECENT_F_RDEST	0x02
+#define MOAT_RECENT_F_RTTL	0x04
+#define MOAT_RECENT_F_REAP	0x08
+#define MOAT_RECENT_NAME_LEN	200
+
+/* "statistic": --mode random --probability p | --mode nth --every n. */
+enum moat_statistic_attr {
+	MOAT_A_STATISTIC_UNSPEC,
+	MOAT_A_STATISTIC_MODE,		/* u8 MOAT_STATISTIC_RANDOM/_NTH */
+	MOAT_A_STATISTIC_PROBABILITY,	/* u32, of 0x7fffffff as iptables */
+	MOAT_A_STATISTIC_EVERY,		/* u32, n - 1 as iptables stores it */
+	MOAT_A_STATISTIC_PACKET,	/* u32 */
+	MOAT_A_STATISTIC_INV,		/* flag */
+
+	__MOAT_A_STATISTIC_MAX,
+};
+#define MOAT_A_STATISTIC_MAX (__MOAT_A_STATISTIC_MAX - 1)
+#define MOAT_STATISTIC_RANDOM	0
+#define MOAT_STATISTIC_NTH	1
+
+/* "owner": --uid-owner/--gid-owner ranges, --socket-exists; OUTPUT only. */
+enum moat_owner_attr {
+	MOAT_A_OWNER_UNSPEC,
+	MOAT_A_OWNER_UID_MIN,		/* u32 */
+	MOAT_A_OWNER_UID_MAX,		/* u32 */
+	MOAT_A_OWNER_GID_MIN,		/* u32 */
+	MOAT_A_OWNER_GID_MAX,		/* u32 */
+	MOAT_A_OWNER_MATCH,		/* u8 MOAT_OWNER_* given */
+	MOAT_A_OWNER_INVERT,		/* u8 MOAT_OWNER_* negated */
+
+	__MOAT_A_OWNER_MAX,
+};
+#define MOAT_A_OWNER_MAX (__MOAT_A_OWNER_MAX - 1)
+#define MOAT_OWNER_UID		0x01
+#define MOAT_OWNER_GID		0x02
+#define MOAT_OWNER_SOCKET	0x04
+#define MOAT_OWNER_SUPPL_GROUPS	0x08
+
+/* "state" (--state) and "conntrack" (--ctstate, --ctproto, ...). */
+enum moat_conntrack_attr {
+	MOAT_A_CT_UNSPEC,
+	MOAT_A_CT_STATE,		/* u16 MOAT_CT_STATE_* bits */
+	MOAT_A_CT_STATUS,		/* u32 IPS_* bits */
+	MOAT_A_CT_PROTO,		/* u16 */
+	MOAT_A_CT_ORIGSRC,		/* be32 */
+	MOAT_A_CT_ORIGSRC_MASK,		/* be32 */
+	MOAT_A_CT_ORIGDST,		/* be32 */
+	MOAT_A_CT_ORIGDST_MASK,		/* be32 */
+	MOAT_A_CT_REPLSRC,		/* be32 */
+	MOAT_A_CT_REPLSRC_MASK,		/* be32 */
+	MOAT_A_CT_REPLDST,		/* be32 */
+	MOAT_A_CT_REPLDST_MASK,		/* be32 */
+	MOAT_A_CT_FLAGS,		/* u16 MOAT_CT_F_*: which are given */
+	MOAT_A_CT_INV,			/* u16 MOAT_CT_F_*: which are negated */
+	MOAT_A_CT_DIR,			/* u8 MOAT_CT_DIR_ORIGINAL/_REPLY */
+
+	__MOAT_A_CT_MAX,
+};
+#define MOAT_A_CT_MAX (__MOAT_A_CT_MAX - 1)
+#define MOAT_CT_STATE_INVALID		0x01
+#define MOAT_CT_STATE_ESTABLISHED	0x02
+#define MOAT_CT_STATE_RELATED		0x04
+#define MOAT_CT_STATE_NEW		0x08
+#define MOAT_CT_STATE_UNTRACKED		0x10
+#define MOAT_CT_STATE_SNAT		0x20
+#define MOAT_CT_STATE_DNAT		0x40
+#define MOAT_CT_F_STATE		0x0001
+#define MOAT_CT_F_PROTO		0x0002
+#define MOAT_CT_F_ORIGSRC	0x0004
+#define MOAT_CT_F_ORIGDST	0x0008
+#define MOAT_CT_F_REPLSRC	0x0010
+#define MOAT_CT_F_REPLDST	0x0020
+#define MOAT_CT_F_STATUS	0x0040
+#define MOAT_CT_F_DIR		0x0400
+#define MOAT_CT_DIR_ORIGINAL	1
+#define MOAT_CT_DIR_REPLY	2
+
+/* Targets of the stateful-firewall issue, in MOAT_A_TARGET_DATA. */
+
+/* "REJECT": --reject-with. */
+enum moat_reject_attr {
+	MOAT_A_REJECT_UNSPEC,
+	MOAT_A_REJECT_WITH,		/* u8 MOAT_REJECT_* */
+
+	__MOAT_A_REJECT_MAX,
+};
+#define MOAT_A_REJECT_MAX (__MOAT_A_REJECT_MAX - 1)
+enum moat_reject_with {
+	MOAT_REJECT_ICMP_NET_UNREACHABLE,
+	MOAT_REJECT_ICMP_HOST_UNREACHABLE,
+	MOAT_REJECT_ICMP_PROT_UNREACHABLE,
+	MOAT_REJECT_ICMP_PORT_UNREACHABLE,
+	MOAT_REJECT_ICMP_ECHOREPLY,		/* refused, as iptables */
+	MOAT_REJECT_ICMP_NET_PROHIBITED,
+	MOAT_REJECT_ICMP_HOST_PROHIBITED,
+	MOAT_REJECT_TCP_RESET,
+	MOAT_REJECT_ICMP_ADMIN_PROHIBITED,
+	__MOAT_REJECT_MAX,
+};
+
+/* "LOG": --log-prefix, --log-level, --log-tcp-sequence, ... */
+enum moat_log_attr {
+	MOAT_A_LOG_UNSPEC,
+	MOAT_A_LOG_PREFIX,		/* string, at most 29 bytes */
+	MOAT_A_LOG_LEVEL,		/* u8, syslog level, default 4 */
+	MOAT_A_LOG_FLAGS,		/* u8 MOAT_LOG_* */
+
+	__MOAT_A_LOG_MAX,
+};
+#define MOAT_A_LOG_MAX (__MOAT_A_LOG_MAX - 1)
+#define MOAT_LOG_TCPSEQ		0x01
+#define MOAT_LOG_TCPOPT		0x02
+#define MOAT_LOG_IPOPT		0x04
+#define MOAT_LOG_UID		0x08
+#define MOAT_LOG_MACDECODE	0x20
+#define MOAT_LOG_PREFIX_LEN	30
 
 /* Table and chain names, NUL included; iptables' limit. */
 #define MOAT_NAME_LEN		32

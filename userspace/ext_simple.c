@@ -1,0 +1,795 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moat: the small matches: "mark", "comment", "length", "ttl", "tos",
+ * "dscp" and "mac", each an option or two read by iptables' own parser.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <linux/moat.h>
+#include "ext.h"
+#include "prog.h"
+
+/* Reads a whole nest with @attr, one attribute at a time. */
+static int decode_each(const struct nlattr *nest, void *data,
+		       int (*attr)(const struct nlattr *a, void *data))
+{
+	const struct nlattr *a;
+	int err;
+
+	mnl_attr_for_each_nested(a, nest) {
+		err = attr(a, data);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static bool put_flag(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+		     bool set)
+{
+	return !set || mnl_attr_put_check(nlh, buflen, type, 0, NULL);
+}
+
+/* --- mark ---------------------------------------------------------------- */
+
+struct mark {
+	uint32_t value, mask;
+	bool inv;
+};
+
+static const struct moat_ext_opt mark_opts[] = {
+	{ "mark", required_argument, 0 },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule mark_rules[] = {
+	{ .name = "mark", .id = 0, .invert = true, .mand = true },
+	{ .name = NULL },
+};
+
+static void mark_parse(int id, const char *arg, bool invert,
+		       unsigned int *seen, void *data, int argc, char **argv)
+{
+	struct mark *mk = data;
+	uintmax_t v, m = 0xffffffff;
+	char *end;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("mark", mark_rules, id, invert, seen);
+	/* xtables_parse_mark_mask */
+	if (!moat_xt_strtoul(arg, &end, &v, 0, 0xffffffff) ||
+	    (*end == '/' && !moat_xt_strtoul(end + 1, &end, &m, 0, 0xffffffff)))
+		moat_param_die("mark: bad integer value for option \"--mark\", or out of range.\n");
+	if (*end != '\0')
+		moat_param_die("mark: trailing garbage after value for option \"--mark\".\n");
+	mk->value = v;
+	mk->mask = m;
+	mk->inv = invert;
+}
+
+static void mark_final_check(unsigned int seen)
+{
+	moat_xt_fcheck("mark", mark_rules, seen);
+}
+
+static void print_mark(FILE *f, const struct mark *mk)
+{
+	if (mk->mask != ~0u)
+		fprintf(f, " 0x%x/0x%x", mk->value, mk->mask);
+	else
+		fprintf(f, " 0x%x", mk->value);
+}
+
+static void mark_save(FILE *f, const void *data)
+{
+	const struct mark *mk = data;
+
+	fputs(mk->inv ? " ! --mark" : " --mark", f);
+	print_mark(f, mk);
+}
+
+static void mark_list(FILE *f, const void *data, bool numeric)
+{
+	const struct mark *mk = data;
+
+	(void)numeric;
+	fputs(mk->inv ? " mark match !" : " mark match", f);
+	print_mark(f, mk);
+}
+
+static int mark_encode(struct nlmsghdr *nlh, size_t buflen, const void *data)
+{
+	const struct mark *mk = data;
+
+	if (!mnl_attr_put_u32_check(nlh, buflen, MOAT_A_MARK_VALUE, mk->value) ||
+	    !mnl_attr_put_u32_check(nlh, buflen, MOAT_A_MARK_MASK, mk->mask) ||
+	    !put_flag(nlh, buflen, MOAT_A_MARK_INV, mk->inv))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int mark_attr(const struct nlattr *a, void *data)
+{
+	struct mark *mk = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case MOAT_A_MARK_VALUE:
+		return moat_attr_u32(a, &mk->value);
+	case MOAT_A_MARK_MASK:
+		return moat_attr_u32(a, &mk->mask);
+	case MOAT_A_MARK_INV:
+		mk->inv = true;
+	}
+	return 0;
+}
+
+static int mark_decode(const struct nlattr *nest, void *data)
+{
+	return decode_each(nest, data, mark_attr);
+}
+
+static void mark_init(void *data)
+{
+	((struct mark *)data)->mask = ~0u;
+}
+
+const struct moat_ext moat_ext_mark = {
+	.name = "mark",
+	.size = sizeof(struct mark),
+	.opts = mark_opts,
+	.init = mark_init,
+	.parse = mark_parse,
+	.final_check = mark_final_check,
+	.print_save = mark_save,
+	.print_list = mark_list,
+	.encode = mark_encode,
+	.decode = mark_decode,
+};
+
+/* --- comment ------------------------------------------------------------- */
+
+struct comment {
+	char text[MOAT_COMMENT_LEN];
+};
+
+static const struct moat_ext_opt comment_opts[] = {
+	{ "comment", required_argument, 0 },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule comment_rules[] = {
+	{ .name = "comment", .id = 0, .mand = true },
+	{ .name = NULL },
+};
+
+static void comment_parse(int id, const char *arg, bool invert,
+			  unsigned int *seen, void *data, int argc,
+			  char **argv)
+{
+	struct comment *c = data;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("comment", comment_rules, id, invert, seen);
+	/* iptables keeps the first 255 bytes, silently */
+	snprintf(c->text, sizeof(c->text), "%s", arg);
+}
+
+static void comment_final_check(unsigned int seen)
+{
+	moat_xt_fcheck("comment", comment_rules, seen);
+}
+
+static void comment_save(FILE *f, const void *data)
+{
+	fputs(" --comment", f);
+	moat_xt_save_string(f, ((const struct comment *)data)->text);
+}
+
+static void comment_list(FILE *f, const void *data, bool numeric)
+{
+	(void)numeric;
+	fprintf(f, " /* %s */", ((const struct comment *)data)->text);
+}
+
+static int comment_encode(struct nlmsghdr *nlh, size_t buflen,
+			  const void *data)
+{
+	if (!mnl_attr_put_strz_check(nlh, buflen, MOAT_A_COMMENT_TEXT,
+				     ((const struct comment *)data)->text))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int comment_attr(const struct nlattr *a, void *data)
+{
+	struct comment *c = data;
+
+	if (mnl_attr_get_type(a) != MOAT_A_COMMENT_TEXT)
+		return 0;
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+		return -EINVAL;
+	snprintf(c->text, sizeof(c->text), "%s", mnl_attr_get_str(a));
+	return 0;
+}
+
+static int comment_decode(const struct nlattr *nest, void *data)
+{
+	return decode_each(nest, data, comment_attr);
+}
+
+const struct moat_ext moat_ext_comment = {
+	.name = "comment",
+	.size = sizeof(struct comment),
+	.opts = comment_opts,
+	.parse = comment_parse,
+	.final_check = comment_final_check,
+	.print_save = comment_save,
+	.print_list = comment_list,
+	.encode = comment_encode,
+	.decode = comment_decode,
+};
+
+/* --- length -------------------------------------------------------------- */
+
+struct length {
+	uint16_t min, max;
+	bool inv;
+};
+
+static const struct moat_ext_opt length_opts[] = {
+	{ "length", required_argument, 0 },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule length_rules[] = {
+	{ .name = "length", .id = 0, .invert = true, .mand = true },
+	{ .name = NULL },
+};
+
+static void length_parse(int id, const char *arg, bool invert,
+			 unsigned int *seen, void *data, int argc, char **argv)
+{
+	struct length *l = data;
+	uint32_t v[2];
+	unsigned int n;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("length", length_rules, id, invert, seen);
+	n = moat_xt_range("length", "length", arg, 0xffff, v);
+	l->min = v[0];
+	l->max = n >= 2 ? v[1] : v[0];
+	if (invert)
+		l->inv = true;
+}
+
+static void length_final_check(unsigned int seen)
+{
+	moat_xt_fcheck("length", length_rules, seen);
+}
+
+static void print_length(FILE *f, const struct length *l)
+{
+	if (l->min == l->max)
+		fprintf(f, "%u", l->min);
+	else
+		fprintf(f, "%u:%u", l->min, l->max);
+}
+
+static void length_save(FILE *f, const void *data)
+{
+	const struct length *l = data;
+
+	fprintf(f, "%s --length ", l->inv ? " !" : "");
+	print_length(f, l);
+}
+
+static void length_list(FILE *f, const void *data, bool numeric)
+{
+	const struct length *l = data;
+
+	(void)numeric;
+	fprintf(f, " length %s", l->inv ? "!" : "");
+	print_length(f, l);
+}
+
+static int length_encode(struct nlmsghdr *nlh, size_t buflen,
+			 const void *data)
+{
+	const struct length *l = data;
+
+	if (!mnl_attr_put_u16_check(nlh, buflen, MOAT_A_LENGTH_MIN, l->min) ||
+	    !mnl_attr_put_u16_check(nlh, buflen, MOAT_A_LENGTH_MAXLEN, l->max) ||
+	    !put_flag(nlh, buflen, MOAT_A_LENGTH_INV, l->inv))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int length_attr(const struct nlattr *a, void *data)
+{
+	struct length *l = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case MOAT_A_LENGTH_MIN:
+		return moat_attr_u16(a, &l->min);
+	case MOAT_A_LENGTH_MAXLEN:
+		return moat_attr_u16(a, &l->max);
+	case MOAT_A_LENGTH_INV:
+		l->inv = true;
+	}
+	return 0;
+}
+
+static int length_decode(const struct nlattr *nest, void *data)
+{
+	return decode_each(nest, data, length_attr);
+}
+
+const struct moat_ext moat_ext_length = {
+	.name = "length",
+	.size = sizeof(struct length),
+	.opts = length_opts,
+	.parse = length_parse,
+	.final_check = length_final_check,
+	.print_save = length_save,
+	.print_list = length_list,
+	.encode = length_encode,
+	.decode = length_decode,
+};
+
+/* --- ttl ----------------------------------------------------------------- */
+
+struct ttl {
+	uint8_t mode, value;
+};
+
+enum { O_TTL_EQ, O_TTL_LT, O_TTL_GT };
+#define F_TTL_ANY 0x7
+
+static const struct moat_ext_opt ttl_opts[] = {
+	{ "ttl-lt", required_argument, O_TTL_LT },
+	{ "ttl-gt", required_argument, O_TTL_GT },
+	{ "ttl-eq", required_argument, O_TTL_EQ },
+	{ "ttl", required_argument, O_TTL_EQ },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule ttl_rules[] = {
+	{ .name = "ttl-lt", .id = O_TTL_LT, .excl = F_TTL_ANY },
+	{ .name = "ttl-gt", .id = O_TTL_GT, .excl = F_TTL_ANY },
+	{ .name = "ttl-eq", .id = O_TTL_EQ, .excl = F_TTL_ANY, .invert = true },
+	{ .name = NULL },
+};
+
+static void ttl_parse(int id, const char *arg, bool invert,
+		      unsigned int *seen, void *data, int argc, char **argv)
+{
+	const char *name = moat_xt_rule(ttl_rules, id)->name;
+	struct ttl *t = data;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("ttl", ttl_rules, id, invert, seen);
+	t->value = moat_xt_uint("ttl", name, arg, 0, 0xff);
+	t->mode = id == O_TTL_LT ? MOAT_TTL_LT : id == O_TTL_GT ? MOAT_TTL_GT :
+		  invert ? MOAT_TTL_NE : MOAT_TTL_EQ;
+}
+
+static void ttl_final_check(unsigned int seen)
+{
+	if (!seen)
+		moat_param_die("TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt");
+	moat_xt_fcheck("ttl", ttl_rules, seen);
+}
+
+static const char *const ttl_save_words[] = {
+	[MOAT_TTL_EQ] = " --ttl-eq", [MOAT_TTL_NE] = " ! --ttl-eq",
+	[MOAT_TTL_LT] = " --ttl-lt", [MOAT_TTL_GT] = " --ttl-gt",
+};
+
+static const char *const ttl_list_words[] = {
+	[MOAT_TTL_EQ] = "==", [MOAT_TTL_NE] = "!=",
+	[MOAT_TTL_LT] = "<", [MOAT_TTL_GT] = ">",
+};
+
+static void ttl_save(FILE *f, const void *data)
+{
+	const struct ttl *t = data;
+
+	fprintf(f, "%s %u", ttl_save_words[t->mode & 3], t->value);
+}
+
+static void ttl_list(FILE *f, const void *data, bool numeric)
+{
+	const struct ttl *t = data;
+
+	(void)numeric;
+	fprintf(f, " TTL match TTL %s %u", ttl_list_words[t->mode & 3],
+		t->value);
+}
+
+static int ttl_encode(struct nlmsghdr *nlh, size_t buflen, const void *data)
+{
+	const struct ttl *t = data;
+
+	if (!mnl_attr_put_u8_check(nlh, buflen, MOAT_A_TTL_MODE, t->mode) ||
+	    !mnl_attr_put_u8_check(nlh, buflen, MOAT_A_TTL_VALUE, t->value))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ttl_attr(const struct nlattr *a, void *data)
+{
+	struct ttl *t = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case MOAT_A_TTL_MODE:
+		return moat_attr_u8(a, &t->mode);
+	case MOAT_A_TTL_VALUE:
+		return moat_attr_u8(a, &t->value);
+	}
+	return 0;
+}
+
+static int ttl_decode(const struct nlattr *nest, void *data)
+{
+	return decode_each(nest, data, ttl_attr);
+}
+
+const struct moat_ext moat_ext_ttl = {
+	.name = "ttl",
+	.size = sizeof(struct ttl),
+	.opts = ttl_opts,
+	.parse = ttl_parse,
+	.final_check = ttl_final_check,
+	.print_save = ttl_save,
+	.print_list = ttl_list,
+	.encode = ttl_encode,
+	.decode = ttl_decode,
+};
+
+/* --- tos and dscp -------------------------------------------------------- */
+
+struct tos {
+	uint8_t value, mask;
+	bool inv;
+};
+
+/* iptables' names, with the mask they imply for the tos match. */
+static const struct {
+	uint8_t value;
+	const char *name;
+} tos_names[] = {
+	{ 0x10, "Minimize-Delay" }, { 0x08, "Maximize-Throughput" },
+	{ 0x04, "Maximize-Reliability" }, { 0x02, "Minimize-Cost" },
+	{ 0x00, "Normal-Service" },
+};
+#define N_TOS_NAMES (sizeof(tos_names) / sizeof(tos_names[0]))
+
+static const struct moat_ext_opt tos_opts[] = {
+	{ "tos", required_argument, 0 },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule tos_rules[] = {
+	{ .name = "tos", .id = 0, .invert = true, .mand = true },
+	{ .name = NULL },
+};
+
+/* xtopt_parse_tosmask: value[/mask], or a name (mask 0x3f). */
+static void tos_parse(int id, const char *arg, bool invert,
+		      unsigned int *seen, void *data, int argc, char **argv)
+{
+	struct tos *t = data;
+	uintmax_t v, m = 0xff;
+	char *end;
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("tos", tos_rules, id, invert, seen);
+	if (invert)
+		t->inv = true;
+	if (moat_xt_strtoul(arg, &end, &v, 0, 0xff)) {
+		if ((*end == '/' && !moat_xt_strtoul(end + 1, NULL, &m, 0, 0xff)) ||
+		    (*end != '/' && *end != '\0'))
+			moat_param_die("Illegal value: \"%s\"", arg);
+		t->value = v;
+		t->mask = m;
+		return;
+	}
+	for (i = 0; i < N_TOS_NAMES; i++) {
+		if (strcasecmp(arg, tos_names[i].name) == 0) {
+			t->value = tos_names[i].value;
+			t->mask = 0x3f;
+			return;
+		}
+	}
+	moat_param_die("Symbolic name \"%s\" is unknown", arg);
+}
+
+static void tos_final_check(unsigned int seen)
+{
+	moat_xt_fcheck("tos", tos_rules, seen);
+}
+
+static void tos_save(FILE *f, const void *data)
+{
+	const struct tos *t = data;
+
+	fprintf(f, "%s --tos 0x%02x/0x%02x", t->inv ? " !" : "", t->value,
+		t->mask);
+}
+
+static void tos_list(FILE *f, const void *data, bool numeric)
+{
+	const struct tos *t = data;
+	size_t i;
+
+	/* No space after "match": iptables prints "tos match0x10/0xff". */
+	fputs(t->inv ? " tos match!" : " tos match", f);
+	for (i = 0; !numeric && t->mask == 0x3f && i < N_TOS_NAMES; i++) {
+		if (tos_names[i].value == t->value) {
+			fprintf(f, " %s", tos_names[i].name);
+			return;
+		}
+	}
+	fprintf(f, "0x%02x/0x%02x", t->value, t->mask);
+}
+
+static int tos_encode(struct nlmsghdr *nlh, size_t buflen, const void *data)
+{
+	const struct tos *t = data;
+
+	if (!mnl_attr_put_u8_check(nlh, buflen, MOAT_A_TOS_VALUE, t->value) ||
+	    !mnl_attr_put_u8_check(nlh, buflen, MOAT_A_TOS_MASK, t->mask) ||
+	    !put_flag(nlh, buflen, MOAT_A_TOS_INV, t->inv))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int dscp_encode(struct nlmsghdr *nlh, size_t buflen, const void *data)
+{
+	const struct tos *t = data;
+
+	if (!mnl_attr_put_u8_check(nlh, buflen, MOAT_A_TOS_VALUE, t->value) ||
+	    !put_flag(nlh, buflen, MOAT_A_TOS_INV, t->inv))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int tos_attr(const struct nlattr *a, void *data)
+{
+	struct tos *t = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case MOAT_A_TOS_VALUE:
+		return moat_attr_u8(a, &t->value);
+	case MOAT_A_TOS_MASK:
+		return moat_attr_u8(a, &t->mask);
+	case MOAT_A_TOS_INV:
+		t->inv = true;
+	}
+	return 0;
+}
+
+static int tos_decode(const struct nlattr *nest, void *data)
+{
+	return decode_each(nest, data, tos_attr);
+}
+
+const struct moat_ext moat_ext_tos = {
+	.name = "tos",
+	.size = sizeof(struct tos),
+	.opts = tos_opts,
+	.parse = tos_parse,
+	.final_check = tos_final_check,
+	.print_save = tos_save,
+	.print_list = tos_list,
+	.encode = tos_encode,
+	.decode = tos_decode,
+};
+
+enum { O_DSCP, O_DSCP_CLASS };
+
+static const struct moat_ext_opt dscp_opts[] = {
+	{ "dscp", required_argument, O_DSCP },
+	{ "dscp-class", required_argument, O_DSCP_CLASS },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule dscp_rules[] = {
+	{ .name = "dscp", .id = O_DSCP, .excl = 1u << O_DSCP_CLASS,
+	  .invert = true },
+	{ .name = "dscp-class", .id = O_DSCP_CLASS, .excl = 1u << O_DSCP,
+	  .invert = true },
+	{ .name = NULL },
+};
+
+static const struct {
+	const char *name;
+	uint8_t dscp;
+} ds_classes[] = {
+	{ "CS0", 0x00 }, { "CS1", 0x08 }, { "CS2", 0x10 }, { "CS3", 0x18 },
+	{ "CS4", 0x20 }, { "CS5", 0x28 }, { "CS6", 0x30 }, { "CS7", 0x38 },
+	{ "BE", 0x00 }, { "AF11", 0x0a }, { "AF12", 0x0c }, { "AF13", 0x0e },
+	{ "AF21", 0x12 }, { "AF22", 0x14 }, { "AF23", 0x16 }, { "AF31", 0x1a },
+	{ "AF32", 0x1c }, { "AF33", 0x1e }, { "AF41", 0x22 }, { "AF42", 0x24 },
+	{ "AF43", 0x26 }, { "EF", 0x2e },
+};
+
+/* iptables' class_to_dscp: the class name may be followed by anything. */
+static uint8_t class_to_dscp(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ds_classes) / sizeof(ds_classes[0]); i++)
+		if (!strncasecmp(name, ds_classes[i].name,
+				 strlen(ds_classes[i].name)))
+			return ds_classes[i].dscp;
+	moat_param_die("Invalid DSCP value `%s'", name);
+}
+
+static void dscp_parse(int id, const char *arg, bool invert,
+		       unsigned int *seen, void *data, int argc, char **argv)
+{
+	struct tos *t = data;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("dscp", dscp_rules, id, invert, seen);
+	if (id == O_DSCP)
+		t->value = moat_xt_uint("dscp", "dscp", arg, 0, 0x3f);
+	else
+		t->value = class_to_dscp(arg);
+	if (invert)
+		t->inv = true;
+}
+
+static void dscp_final_check(unsigned int seen)
+{
+	if (!seen)
+		moat_param_die("DSCP match: Parameter --dscp is required");
+	moat_xt_fcheck("dscp", dscp_rules, seen);
+}
+
+static void dscp_save(FILE *f, const void *data)
+{
+	const struct tos *t = data;
+
+	fprintf(f, "%s --dscp 0x%02x", t->inv ? " !" : "", t->value);
+}
+
+static void dscp_list(FILE *f, const void *data, bool numeric)
+{
+	const struct tos *t = data;
+
+	(void)numeric;
+	fprintf(f, " DSCP match %s0x%02x", t->inv ? "!" : "", t->value);
+}
+
+const struct moat_ext moat_ext_dscp = {
+	.name = "dscp",
+	.size = sizeof(struct tos),
+	.opts = dscp_opts,
+	.parse = dscp_parse,
+	.final_check = dscp_final_check,
+	.print_save = dscp_save,
+	.print_list = dscp_list,
+	.encode = dscp_encode,
+	.decode = tos_decode,
+};
+
+/* --- mac ----------------------------------------------------------------- */
+
+struct mac {
+	uint8_t addr[6];
+	bool inv;
+};
+
+static const struct moat_ext_opt mac_opts[] = {
+	{ "mac-source", required_argument, 0 },
+	{ NULL, 0, 0 },
+};
+
+static const struct moat_xt_rule mac_rules[] = {
+	{ .name = "mac-source", .id = 0, .invert = true, .mand = true },
+	{ .name = NULL },
+};
+
+/* xtopt_parse_ethermac: six hex fields of at most two digits. */
+static void mac_parse(int id, const char *arg, bool invert,
+		      unsigned int *seen, void *data, int argc, char **argv)
+{
+	struct mac *m = data;
+	unsigned int i;
+	char *end;
+
+	(void)argc;
+	(void)argv;
+	moat_xt_opt("mac", mac_rules, id, invert, seen);
+	for (i = 0; i < 6; i++) {
+		m->addr[i] = strtoul(arg, &end, 16);
+		if (*end != (i < 5 ? ':' : '\0') || end - arg > 2)
+			moat_param_die("Invalid MAC address specified.");
+		arg = end + 1;
+	}
+	if (invert)
+		m->inv = true;
+}
+
+static void mac_final_check(unsigned int seen)
+{
+	moat_xt_fcheck("mac", mac_rules, seen);
+}
+
+static void print_mac(FILE *f, const uint8_t *a)
+{
+	fprintf(f, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3],
+		a[4], a[5]);
+}
+
+static void mac_save(FILE *f, const void *data)
+{
+	const struct mac *m = data;
+
+	fputs(m->inv ? " ! --mac-source " : " --mac-source ", f);
+	print_mac(f, m->addr);
+}
+
+static void mac_list(FILE *f, const void *data, bool numeric)
+{
+	const struct mac *m = data;
+
+	(void)numeric;
+	fputs(m->inv ? " MAC ! " : " MAC ", f);
+	print_mac(f, m->addr);
+}
+
+static int mac_encode(struct nlmsghdr *nlh, size_t buflen, const void *data)
+{
+	const struct mac *m = data;
+
+	if (!mnl_attr_put_check(nlh, buflen, MOAT_A_MAC_ADDR, 6, m->addr) ||
+	    !put_flag(nlh, buflen, MOAT_A_MAC_INV, m->inv))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int mac_attr(const struct nlattr *a, void *data)
+{
+	struct mac *m = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case MOAT_A_MAC_ADDR:
+		if (mnl_attr_get_payload_len(a) != 6)
+			return -EINVAL;
+		memcpy(m->addr, mnl_attr_get_payload(a), 6);
+		return 0;
+	case MOAT_A_MAC_INV:
+		m->inv = true;
+	}
+	return 0;
+}
+
+static int mac_decode(const struct nlattr *nest, void *data)
+{
+	return decode_each(nest, data, mac_attr);
+}
+
+const struct moat_ext moat_ext_mac = {
+	.name = "mac",
+	.size = sizeof(struct mac),
+	.opts = mac_opts,
+	.parse = mac_parse,
+	.final_check = mac_final_check,
+	.print_save = mac_save,
+	.print_list = mac_list,
+	.encode = mac_encode,
+	.decode = mac_decode,
+};
