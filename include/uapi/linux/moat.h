@@ -534,6 +534,131 @@ enum moat_log_attr {
 #define MOAT_LOG_MACDECODE	0x20
 #define MOAT_LOG_PREFIX_LEN	30
 
+/*
+ * Targets of the NAT issue, in MOAT_A_TARGET_DATA.
+ *
+ * Tables and hooks (the kernel refuses a rule elsewhere with -EINVAL):
+ *   SNAT        nat: POSTROUTING, INPUT
+ *   DNAT        nat: PREROUTING, OUTPUT
+ *   MASQUERADE  nat: POSTROUTING
+ *   REDIRECT    nat: PREROUTING, OUTPUT
+ *   MARK        any table, any hook
+ *   CONNMARK    any table, any hook
+ *   TOS, DSCP, TTL   mangle
+ *   CT          raw
+ */
+
+/*
+ * "SNAT", "DNAT", "MASQUERADE", "REDIRECT": one range of addresses and
+ * ports.  SNAT/DNAT: --to-source/--to-destination [a[-b]][:p[-q]];
+ * MASQUERADE and REDIRECT: --to-ports p[-q] only.  Ports need a rule with
+ * -p tcp, udp, sctp, dccp (or udplite).
+ */
+enum moat_nat_attr {
+	MOAT_A_NAT_UNSPEC,
+	MOAT_A_NAT_ADDR_MIN,		/* be32 */
+	MOAT_A_NAT_ADDR_MAX,		/* be32, >= MIN */
+	MOAT_A_NAT_PORT_MIN,		/* u16, host order */
+	MOAT_A_NAT_PORT_MAX,		/* u16, host order, >= MIN */
+	MOAT_A_NAT_FLAGS,		/* u32 MOAT_NAT_F_* */
+
+	__MOAT_A_NAT_MAX,
+};
+#define MOAT_A_NAT_MAX (__MOAT_A_NAT_MAX - 1)
+#define MOAT_NAT_F_ADDR		0x01	/* ADDR_MIN/MAX given */
+#define MOAT_NAT_F_PORTS	0x02	/* PORT_MIN/MAX given */
+#define MOAT_NAT_F_RANDOM	0x04	/* --random */
+#define MOAT_NAT_F_PERSISTENT	0x08	/* --persistent, SNAT/DNAT */
+#define MOAT_NAT_F_RANDOM_FULLY	0x10	/* --random-fully */
+#define MOAT_NAT_F_ALL		0x1f
+
+/*
+ * "MARK": skb->mark = (skb->mark & ~MASK) ^ VALUE.  In iptables' terms:
+ * --set-xmark v/m: v, m; --set-mark v/m: v, v|m; --and-mark v: 0, ~v;
+ * --or-mark v: v, v; --xor-mark v: v, 0.
+ */
+enum moat_mark_target_attr {
+	MOAT_A_MARK_T_UNSPEC,
+	MOAT_A_MARK_T_VALUE,		/* u32 */
+	MOAT_A_MARK_T_MASK,		/* u32 */
+
+	__MOAT_A_MARK_T_MAX,
+};
+#define MOAT_A_MARK_T_MAX (__MOAT_A_MARK_T_MAX - 1)
+
+/*
+ * "CONNMARK" target (xt_CONNMARK revision 2's semantics):
+ *   SET:     ctmark = (ctmark & ~CTMASK) ^ CTMARK
+ *   SAVE:    ctmark = (ctmark & ~CTMASK) ^ shift(mark & NFMASK)
+ *   RESTORE: mark = (mark & ~NFMASK) ^ shift(ctmark & CTMASK)
+ * shift: by SHIFT_BITS, left or right per SHIFT_DIR.
+ */
+enum moat_connmark_attr {
+	MOAT_A_CONNMARK_UNSPEC,
+	MOAT_A_CONNMARK_MODE,		/* u8 MOAT_CONNMARK_* */
+	MOAT_A_CONNMARK_CTMARK,		/* u32 */
+	MOAT_A_CONNMARK_CTMASK,		/* u32 */
+	MOAT_A_CONNMARK_NFMASK,		/* u32 */
+	MOAT_A_CONNMARK_SHIFT_DIR,	/* u8 MOAT_CONNMARK_SHIFT_* */
+	MOAT_A_CONNMARK_SHIFT_BITS,	/* u8, 0..31 */
+
+	__MOAT_A_CONNMARK_MAX,
+};
+#define MOAT_A_CONNMARK_MAX (__MOAT_A_CONNMARK_MAX - 1)
+#define MOAT_CONNMARK_SET	0
+#define MOAT_CONNMARK_SAVE	1
+#define MOAT_CONNMARK_RESTORE	2
+#define MOAT_CONNMARK_SHIFT_LEFT	0
+#define MOAT_CONNMARK_SHIFT_RIGHT	1
+
+/* The "connmark" match uses the "mark" match's attributes. */
+
+/*
+ * "TOS": tos = (tos & ~MASK) ^ VALUE.  --set-tos v/m: v, m (m defaults to
+ * 0xff); --and-tos v: 0, ~v; --or-tos v: v, v; --xor-tos v: v, 0.
+ */
+enum moat_tos_target_attr {
+	MOAT_A_TOS_T_UNSPEC,
+	MOAT_A_TOS_T_VALUE,		/* u8 */
+	MOAT_A_TOS_T_MASK,		/* u8 */
+
+	__MOAT_A_TOS_T_MAX,
+};
+#define MOAT_A_TOS_T_MAX (__MOAT_A_TOS_T_MAX - 1)
+
+/* "DSCP": --set-dscp v / --set-dscp-class name, the 6-bit codepoint. */
+enum moat_dscp_target_attr {
+	MOAT_A_DSCP_T_UNSPEC,
+	MOAT_A_DSCP_T_VALUE,		/* u8, 0..63 */
+
+	__MOAT_A_DSCP_T_MAX,
+};
+#define MOAT_A_DSCP_T_MAX (__MOAT_A_DSCP_T_MAX - 1)
+
+/* "TTL": --ttl-set/--ttl-dec/--ttl-inc n (dec/inc: 1..255). */
+enum moat_ttl_target_attr {
+	MOAT_A_TTL_T_UNSPEC,
+	MOAT_A_TTL_T_MODE,		/* u8 MOAT_TTL_* */
+	MOAT_A_TTL_T_VALUE,		/* u8 */
+
+	__MOAT_A_TTL_T_MAX,
+};
+#define MOAT_A_TTL_T_MAX (__MOAT_A_TTL_T_MAX - 1)
+#define MOAT_TTL_SET		0
+#define MOAT_TTL_INC		1
+#define MOAT_TTL_DEC		2
+
+/* "CT": --notrack (-j NOTRACK is the same). */
+enum moat_ct_target_attr {
+	MOAT_A_CT_T_UNSPEC,
+	MOAT_A_CT_T_FLAGS,		/* u32 MOAT_CT_T_* */
+
+	__MOAT_A_CT_T_MAX,
+};
+#define MOAT_A_CT_T_MAX (__MOAT_A_CT_T_MAX - 1)
+#define MOAT_CT_T_NOTRACK	0x01
+#define MOAT_CT_T_ALL		0x01
+
 /* Table and chain names, NUL included; iptables' limit. */
 #define MOAT_NAME_LEN		32
 
