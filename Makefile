@@ -20,7 +20,7 @@ LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 PROG_NAMES := moat moat-save moat-restore iptables iptables-save iptables-restore
 
-.PHONY: all module tool unit check check-unit check-vm vm deps clean
+.PHONY: all module tool unit check check-unit check-vm vm deps clean bench
 all: module tool
 
 module:
@@ -64,6 +64,18 @@ check-vm: all
 vm: deps
 	@$(MAKE) --no-print-directory all
 	scripts/vm-run --shell
+
+empty :=
+space := $(empty) $(empty)
+
+# The benchmark (tests/bench/bench.py), one VM run: the table is printed
+# and written to docs/benchmarks.md. BENCH_SIZES="0 1 100" for a quick one.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	VM_TIMEOUT=4000 VM_APPEND="moatvm.bench_sizes=$(subst $(space),:,$(BENCH_SIZES))" \
+		scripts/vm-run bench
+	cp build/vm/out/benchmarks.md docs/benchmarks.md
+	@echo "bench: docs/benchmarks.md written"
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -84,8 +84,10 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 
 	pkt.fragoff = ntohs(iph->frag_off) & IP_OFFSET;
 	pkt.thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	moat_pkt_keys(&pkt, skb, iph);
 	rules = v->rules[slot];
 	for (;;) {
+		i = moat_classify_next(rules, &pkt, i);
 		if (i == rules->n) {
 			/* The end of a called chain returns; of the base, policy. */
 			if (!sp)

@@ -206,3 +206,16 @@ const struct moat_match_type moat_match_udp = {
 	.match = moat_udp_match,
 	.dump = moat_ports_dump,
 };
+
+/* For the classifier: @m is a tcp or udp match on one destination port. */
+bool moat_ports_dport_key(const struct moat_match *m, u16 *port)
+{
+	const struct moat_ports *p = (const struct moat_ports *)m->priv;
+
+	if (m->type != &moat_match_tcp && m->type != &moat_match_udp)
+		return false;
+	if (p->dpt[0] != p->dpt[1] || (p->inv & MOAT_PORTS_INV_DPORT))
+		return false;
+	*port = p->dpt[0];
+	return true;
+}

@@ -49,12 +49,26 @@ static inline void moat_counters_add(const struct moat_counters *c,
 	pc->bytes += len;
 }
 
+/* Whether a packet's destination port is known to the classifier. */
+enum moat_key_state {
+	MOAT_KEY_NONE,		/* not tcp or udp: no port rule can match */
+	MOAT_KEY_VALID,
+	MOAT_KEY_UNKNOWN,	/* a fragment or a short header */
+};
+
 /* What a match sees of the packet, parsed once per packet. */
 struct moat_pkt {
 	const struct nf_hook_state *state;
 	unsigned int thoff;	/* transport header offset */
 	u16 fragoff;		/* in 8-byte units, 0 for the first fragment */
 	bool hotdrop;		/* a match found the packet malformed: drop */
+	/* The classifier's keys (classify.c), host order. */
+	u8 proto;
+	u8 dport;		/* enum moat_key_state */
+	bool iif_valid;
+	u32 src, dst;
+	u32 dport_key;		/* proto << 16 | port */
+	u32 iif_hash;
 };
 
 /* The most attributes a match's data may define. */
@@ -162,8 +176,12 @@ static inline void *moat_rule_tdata(const struct moat_rule *r)
 	     (u8 *)m < (r)->ext + (r)->matches_len;			\
 	     m = (struct moat_match *)((u8 *)m + m->len))
 
+struct moat_index;
+struct iphdr;
+
 struct moat_rules {
 	struct rcu_head rcu;
+	struct moat_index __rcu *index;	/* classify.c; NULL: walk */
 	u32 n;
 	u32 cap;		/* room in r[], for staging */
 	struct moat_rule *r[];
@@ -233,6 +251,7 @@ struct moat_net {
 	u32 table_seq;			/* tables created so far */
 	atomic_t ct_puts;		/* conntrack references to give back */
 	struct work_struct ct_work;
+	struct work_struct classify_work;	/* indexes new rule lists */
 };
 
 struct moat_net *moat_pernet(struct net *net);
@@ -346,6 +365,19 @@ extern const struct moat_match_type moat_match_multiport, moat_match_limit,
 /* target_nat.c: for the module's life */
 int moat_nat_init(void);
 void moat_nat_exit(void);
+
+/* classify.c */
+#define MOAT_RUN_DIMS	8	/* kinds of keys looked up in one run */
+void moat_classify_init(struct moat_net *mn);
+void moat_classify_later(struct moat_net *mn);
+void moat_rules_index_free(struct moat_rules *rules);
+void moat_pkt_keys(struct moat_pkt *pkt, const struct sk_buff *skb,
+		   const struct iphdr *iph);
+u32 moat_classify_next(const struct moat_rules *rules,
+		       const struct moat_pkt *pkt, u32 i);
+
+/* match_tcpudp.c: a leading tcp/udp match's single destination port. */
+bool moat_ports_dport_key(const struct moat_match *m, u16 *port);
 
 /* eval.c */
 unsigned int moat_hook(void *priv, struct sk_buff *skb,

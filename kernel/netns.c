@@ -40,6 +40,7 @@ static int __net_init moat_net_init(struct net *net)
 
 	mutex_init(&mn->lock);
 	INIT_WORK(&mn->ct_work, moat_ct_work);
+	moat_classify_init(mn);
 	mn->net = net;
 	return 0;
 }
@@ -49,6 +50,8 @@ static void __net_exit moat_net_exit(struct net *net)
 	struct moat_net *mn = moat_pernet(net);
 	int i;
 
+	/* It walks the tables; no request can queue it again. */
+	cancel_work_sync(&mn->classify_work);
 	/* No request can reach a dying namespace: no lock needed. */
 	for (i = 0; i < MOAT_MAX_TABLES; i++)
 		if (mn->tables[i])

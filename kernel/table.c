@@ -84,7 +84,10 @@ struct moat_rules *moat_rules_alloc(u32 n, u32 cap)
 
 static void moat_rules_free_rcu(struct rcu_head *head)
 {
-	kvfree(container_of(head, struct moat_rules, rcu));
+	struct moat_rules *rules = container_of(head, struct moat_rules, rcu);
+
+	moat_rules_index_free(rules);
+	kvfree(rules);
 }
 
 /* Frees @rules once no packet can be reading it. */
@@ -155,6 +158,7 @@ struct moat_chain *moat_chain_find(struct moat_table *t, const char *name)
 void moat_chain_free(struct moat_chain *c)
 {
 	moat_counters_free(&c->policy_cnt);
+	moat_rules_index_free(c->rules);
 	kvfree(c->rules);
 	kfree(c);
 }

@@ -264,6 +264,7 @@ int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
 	}
 	moat_txn_apply(txn);
 	moat_view_install(t, v);
+	moat_classify_later(moat_pernet(t->net));
 	for (i = 0; i < txn->n_retired; i++)
 		moat_rule_free_rcu(txn->retired[i]);
 	t->txn = NULL;

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moat: rule lists classified, so a packet visits only the rules that can
+ * match it.
+ *
+ * After a change is published (off the packet path, in a work item) each
+ * chain's rules get an index.  The chain is cut into runs of consecutive
+ * rules.  A rule that names an exact value of a header field iptables
+ * checks before anything else (source or destination under the rule's
+ * mask, destination port of a leading tcp/udp match, input interface,
+ * protocol) is "keyed" by the most selective one; consecutive keyed rules
+ * form a keyed run, with one hash table per kind of key ("dimension"):
+ * key -> the ascending indexes of the rules with that key.  Other rules
+ * form linear runs.
+ *
+ * A packet computes its keys once, then in a keyed run looks itself up in
+ * each dimension and visits only the rules found, in their order.  A
+ * skipped rule could not match: it fails on a field compared before any of
+ * its matches runs, so no counter, limit, recent list or LOG of it would
+ * have moved either.  Where a packet's key cannot be known (a tcp/udp
+ * fragment, a truncated header), the run is walked linearly, as without
+ * an index, so hotdrops happen as they would.
+ */
+#include <linux/jhash.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include "moat.h"
+
+/* Chains shorter than this are walked: an index would not pay. */
+#define MOAT_CLASSIFY_MIN	8
+
+bool moat_classify_on = true;
+module_param_named(classify, moat_classify_on, bool, 0644);
+MODULE_PARM_DESC(classify, "look rules up through per-chain indexes (default on)");
+
+enum moat_dim_kind {
+	MOAT_DIM_SRC,
+	MOAT_DIM_DST,
+	MOAT_DIM_DPORT,
+	MOAT_DIM_IIF,
+	MOAT_DIM_PROTO,
+};
+
+/* A hash slot: @count rule indexes at idx[@first] with key @key. */
+struct moat_slot {
+	u32 key;
+	u32 first;
+	u32 count;
+};
+
+struct moat_dim {
+	u8 kind;		/* enum moat_dim_kind */
+	__be32 mask;		/* SRC, DST: the rules' mask */
+	u32 n_rules;		/* keyed in this dimension */
+	u32 slot_mask;		/* slots - 1, slots a power of two */
+	struct moat_slot *slots;
+};
+
+struct moat_run {
+	u32 start, end;		/* rule indexes [start, end) */
+	u32 n_dims;		/* 0: a linear run */
+	struct moat_dim dims[MOAT_RUN_DIMS];
+};
+
+struct moat_index {
+	u32 n_runs;
+	struct moat_run *runs;
+	u32 *idx;		/* every keyed rule's index, grouped by slot */
+	struct moat_slot *slots; /* every dimension's slots */
+};
+
+/* How a rule is keyed. */
+struct moat_rule_key {
+	u8 kind;		/* enum moat_dim_kind, or MOAT_DIM_NONE */
+	__be32 mask;
+	u32 key;
+};
+#define MOAT_DIM_NONE	0xff
+
+static u32 moat_iif_hash(const char *name)
+{
+	char buf[IFNAMSIZ] = {};
+
+	strscpy(buf, name, sizeof(buf));
+	return jhash(buf, sizeof(buf), 0);
+}
+
+static struct moat_rule_key moat_rule_key(const struct moat_rule *r)
+{
+	const struct moat_match *first = (const struct moat_match *)r->ext;
+	struct moat_rule_key k = { .kind = MOAT_DIM_NONE };
+	u16 port;
+
+	if (r->smsk && !(r->inv & MOAT_INV_SRC)) {
+		k = (struct moat_rule_key){ MOAT_DIM_SRC, r->smsk, ntohl(r->src) };
+	} else if (r->dmsk && !(r->inv & MOAT_INV_DST)) {
+		k = (struct moat_rule_key){ MOAT_DIM_DST, r->dmsk, ntohl(r->dst) };
+	} else if (r->proto && !(r->inv & MOAT_INV_PROTO) && r->matches_len &&
+		   moat_ports_dport_key(first, &port)) {
+		k = (struct moat_rule_key){ MOAT_DIM_DPORT, 0, r->proto << 16 | port };
+	} else if (r->iif[0] && !(r->inv & MOAT_INV_IIF) &&
+		   r->iif_len == strlen(r->iif) + 1) {
+		k = (struct moat_rule_key){ MOAT_DIM_IIF, 0, moat_iif_hash(r->iif) };
+	} else if (r->proto && !(r->inv & MOAT_INV_PROTO)) {
+		k = (struct moat_rule_key){ MOAT_DIM_PROTO, 0, r->proto };
+	}
+	return k;
+}
+
+static u32 moat_slot_hash(u32 key, u32 slot_mask)
+{
+	return hash_32(key, 32) & slot_mask;
+}
+
+/* The slot of @key in @d, or NULL. */
+static const struct moat_slot *moat_dim_find(const struct moat_dim *d, u32 key)
+{
+	u32 h = moat_slot_hash(key, d->slot_mask);
+	const struct moat_slot *s;
+
+	for (;; h = (h + 1) & d->slot_mask) {
+		s = &d->slots[h];
+		if (!s->count)
+			return NULL;
+		if (s->key == key)
+			return s;
+	}
+}
+
+/* --- building (process context, under the namespace's lock) ------------- */
+
+static struct moat_dim *moat_dim_of(struct moat_run *run,
+				    const struct moat_rule_key *k)
+{
+	u32 i;
+
+	for (i = 0; i < run->n_dims; i++)
+		if (run->dims[i].kind == k->kind && run->dims[i].mask == k->mask)
+			return &run->dims[i];
+	return NULL;
+}
+
+/* Whether a rule keyed @k goes on in @run, adding its dimension if new. */
+static bool moat_run_takes(struct moat_run *run, const struct moat_rule_key *k)
+{
+	if (k->kind == MOAT_DIM_NONE)
+		return !run->n_dims;
+	if (!run->n_dims)
+		return false;
+	if (moat_dim_of(run, k))
+		return true;
+	if (run->n_dims == MOAT_RUN_DIMS)
+		return false;
+	run->dims[run->n_dims++] = (struct moat_dim){ .kind = k->kind, .mask = k->mask };
+	return true;
+}
+
+/* Cuts the rules into runs (into @runs, or only counted if NULL). */
+static u32 moat_plan_runs(u32 n_rules, const struct moat_rule_key *keys,
+			  struct moat_run *runs)
+{
+	struct moat_run scratch, *run = NULL;
+	u32 i, n = 0;
+
+	for (i = 0; i < n_rules; i++) {
+		if (!run || !moat_run_takes(run, &keys[i])) {
+			run = runs ? &runs[n] : &scratch;
+			n++;
+			*run = (struct moat_run){ .start = i };
+			if (keys[i].kind != MOAT_DIM_NONE)
+				run->dims[run->n_dims++] = (struct moat_dim){
+					.kind = keys[i].kind, .mask = keys[i].mask };
+		}
+		if (keys[i].kind != MOAT_DIM_NONE)
+			moat_dim_of(run, &keys[i])->n_rules++;
+		run->end = i + 1;
+	}
+	return n;
+}
+
+/* Sizes every dimension's table, load under a half; returns the slots. */
+static u32 moat_size_dims(struct moat_index *ix)
+{
+	u32 i, j, used = 0, size;
+	struct moat_dim *d;
+
+	for (i = 0; i < ix->n_runs; i++) {
+		for (j = 0; j < ix->runs[i].n_dims; j++) {
+			d = &ix->runs[i].dims[j];
+			size = roundup_pow_of_two(2 * d->n_rules + 1);
+			d->slot_mask = size - 1;
+			d->slots = ix->slots ? ix->slots + used : NULL;
+			used += size;
+		}
+	}
+	return used;
+}
+
+/* The slot for @key in @d: its own, or the empty one it gets. */
+static struct moat_slot *moat_slot_claim(struct moat_dim *d, u32 key)
+{
+	u32 h = moat_slot_hash(key, d->slot_mask);
+	struct moat_slot *s;
+
+	for (;; h = (h + 1) & d->slot_mask) {
+		s = &d->slots[h];
+		if (!s->count || s->key == key) {
+			s->key = key;
+			return s;
+		}
+	}
+}
+
+/* Fills idx[]: each slot's rule indexes contiguous and ascending. */
+static void moat_fill_slots(struct moat_index *ix,
+			    const struct moat_rule_key *keys, u32 n_slots)
+{
+	struct moat_run *run;
+	struct moat_slot *s;
+	u32 i, r, next = 0;
+
+	for (i = 0; i < ix->n_runs; i++) {
+		run = &ix->runs[i];
+		for (r = run->start; r < run->end && run->n_dims; r++)
+			moat_slot_claim(moat_dim_of(run, &keys[r]), keys[r].key)->count++;
+	}
+	for (i = 0; i < n_slots; i++) {
+		ix->slots[i].first = next;
+		next += ix->slots[i].count;
+		ix->slots[i].count = 0;
+	}
+	for (i = 0; i < ix->n_runs; i++) {
+		run = &ix->runs[i];
+		for (r = run->start; r < run->end && run->n_dims; r++) {
+			s = moat_slot_claim(moat_dim_of(run, &keys[r]), keys[r].key);
+			ix->idx[s->first + s->count++] = r;
+		}
+	}
+}
+
+static void moat_index_free(struct moat_index *ix)
+{
+	if (!ix)
+		return;
+	kvfree(ix->runs);
+	kvfree(ix->idx);
+	kvfree(ix->slots);
+	kfree(ix);
+}
+
+static struct moat_index *moat_index_alloc(u32 n_rules, u32 n_runs,
+					   const struct moat_rule_key *keys)
+{
+	struct moat_index *ix = kzalloc(sizeof(*ix), GFP_KERNEL_ACCOUNT);
+	u32 n_slots;
+
+	if (!ix)
+		return NULL;
+	ix->runs = kvmalloc_array(n_runs, sizeof(*ix->runs), GFP_KERNEL_ACCOUNT);
+	ix->idx = kvmalloc_array(n_rules, sizeof(*ix->idx), GFP_KERNEL_ACCOUNT);
+	if (!ix->runs || !ix->idx)
+		goto err;
+	ix->n_runs = moat_plan_runs(n_rules, keys, ix->runs);
+	n_slots = moat_size_dims(ix);
+	ix->slots = kvcalloc(n_slots ?: 1, sizeof(*ix->slots), GFP_KERNEL_ACCOUNT);
+	if (!ix->slots)
+		goto err;
+	moat_size_dims(ix);
+	moat_fill_slots(ix, keys, n_slots);
+	return ix;
+
+err:
+	moat_index_free(ix);
+	return NULL;
+}
+
+/* An index for @rules, or NULL if it would not pay or memory is short. */
+static struct moat_index *moat_index_build(const struct moat_rules *rules)
+{
+	struct moat_index *ix = NULL;
+	struct moat_rule_key *keys;
+	u32 i, n_runs;
+
+	keys = kvmalloc_array(rules->n, sizeof(*keys), GFP_KERNEL);
+	if (!keys)
+		return NULL;
+	for (i = 0; i < rules->n; i++)
+		keys[i] = moat_rule_key(rules->r[i]);
+	n_runs = moat_plan_runs(rules->n, keys, NULL);
+	/* Mostly short runs: lookups would cost what walking does. */
+	if (n_runs * 4 <= rules->n)
+		ix = moat_index_alloc(rules->n, n_runs, keys);
+	kvfree(keys);
+	return ix;
+}
+
+/* Frees what moat_classify_chain attached to @rules (no packet sees it). */
+void moat_rules_index_free(struct moat_rules *rules)
+{
+	moat_index_free(rcu_dereference_protected(rules->index, true));
+}
+
+/* Indexes @rules, published, if worth it; on no memory they stay linear. */
+static void moat_classify_rules(struct moat_rules *rules)
+{
+	struct moat_index *ix;
+
+	if (rules->n < MOAT_CLASSIFY_MIN ||
+	    rcu_access_pointer(rules->index))
+		return;
+	ix = moat_index_build(rules);
+	if (ix)
+		rcu_assign_pointer(rules->index, ix);
+}
+
+static void moat_classify_work(struct work_struct *work)
+{
+	struct moat_net *mn = container_of(work, struct moat_net, classify_work);
+	struct moat_chain *c;
+	int i;
+
+	mutex_lock(&mn->lock);
+	for (i = 0; i < MOAT_MAX_TABLES; i++) {
+		if (!mn->tables[i])
+			continue;
+		list_for_each_entry(c, &mn->tables[i]->chains, list) {
+			moat_classify_rules(c->rules);
+			cond_resched();
+		}
+	}
+	mutex_unlock(&mn->lock);
+}
+
+void moat_classify_init(struct moat_net *mn)
+{
+	INIT_WORK(&mn->classify_work, moat_classify_work);
+}
+
+/* After a commit: index what changed, soon, without delaying the reply. */
+void moat_classify_later(struct moat_net *mn)
+{
+	schedule_work(&mn->classify_work);
+}
+
+/* --- the packet path ----------------------------------------------------- */
+
+void moat_pkt_keys(struct moat_pkt *pkt, const struct sk_buff *skb,
+		   const struct iphdr *iph)
+{
+	const struct net_device *in = pkt->state->in;
+	union {
+		struct tcphdr tcp;
+		struct udphdr udp;
+	} _h;
+	const __be16 *ports;
+
+	pkt->src = ntohl(iph->saddr);
+	pkt->dst = ntohl(iph->daddr);
+	pkt->proto = iph->protocol;
+	pkt->iif_valid = in;
+	if (in)
+		pkt->iif_hash = moat_iif_hash(in->name);
+	pkt->dport = MOAT_KEY_NONE;
+	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
+		return;
+	/* Where a tcp/udp match could hotdrop: walk, don't look up. */
+	pkt->dport = MOAT_KEY_UNKNOWN;
+	if (pkt->fragoff)
+		return;
+	/* The whole header, as the tcp and udp matches read it. */
+	ports = skb_header_pointer(skb, pkt->thoff, iph->protocol == IPPROTO_TCP ?
+				   sizeof(_h.tcp) : sizeof(_h.udp), &_h);
+	if (!ports)
+		return;
+	pkt->dport = MOAT_KEY_VALID;
+	pkt->dport_key = iph->protocol << 16 | ntohs(ports[1]);
+}
+
+/* The packet's key in @d; false if it has none that any rule there has. */
+static bool moat_pkt_key(const struct moat_pkt *pkt, const struct moat_dim *d,
+			 u32 *key)
+{
+	switch (d->kind) {
+	case MOAT_DIM_SRC:
+		*key = pkt->src & ntohl(d->mask);
+		return true;
+	case MOAT_DIM_DST:
+		*key = pkt->dst & ntohl(d->mask);
+		return true;
+	case MOAT_DIM_DPORT:
+		*key = pkt->dport_key;
+		return pkt->dport == MOAT_KEY_VALID;
+	case MOAT_DIM_IIF:
+		*key = pkt->iif_hash;
+		return pkt->iif_valid;
+	default:
+		*key = pkt->proto;
+		return true;
+	}
+}
+
+/* Whether some rule of @run can't be told by key from this packet. */
+static bool moat_run_needs_walk(const struct moat_run *run,
+				const struct moat_pkt *pkt)
+{
+	u32 i;
+
+	if (pkt->dport != MOAT_KEY_UNKNOWN)
+		return false;
+	for (i = 0; i < run->n_dims; i++)
+		if (run->dims[i].kind == MOAT_DIM_DPORT)
+			return true;
+	return false;
+}
+
+/* The first of a slot's indexes at or after @i, or @none. */
+static u32 moat_slot_next(const struct moat_index *ix,
+			  const struct moat_slot *s, u32 i, u32 none)
+{
+	const u32 *idx = ix->idx + s->first;
+	u32 lo = 0, hi = s->count;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (idx[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->count ? idx[lo] : none;
+}
+
+static const struct moat_run *moat_run_at(const struct moat_index *ix, u32 i)
+{
+	u32 lo = 0, hi = ix->n_runs;
+
+	while (lo + 1 < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ix->runs[mid].start <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &ix->runs[lo];
+}
+
+/*
+ * The first rule at or after @i that may match the packet: @i itself
+ * without an index or in a linear run, else the next one a lookup finds.
+ * Returns rules->n when none is left.
+ */
+u32 moat_classify_next(const struct moat_rules *rules,
+		       const struct moat_pkt *pkt, u32 i)
+{
+	const struct moat_index *ix = rcu_dereference(rules->index);
+	const struct moat_slot *s;
+	const struct moat_run *run;
+	u32 d, key, best;
+
+	if (!ix || i >= rules->n || !READ_ONCE(moat_classify_on))
+		return i;
+	for (run = moat_run_at(ix, i); ; run++) {
+		if (!run->n_dims || moat_run_needs_walk(run, pkt))
+			return i;
+		best = run->end;
+		for (d = 0; d < run->n_dims; d++) {
+			if (!moat_pkt_key(pkt, &run->dims[d], &key))
+				continue;
+			s = moat_dim_find(&run->dims[d], key);
+			if (s)
+				best = min(best, moat_slot_next(ix, s, i, best));
+		}
+		if (best < run->end || run->end == rules->n)
+			return best;
+		i = run->end;
+	}
+}
