@@ -5,6 +5,7 @@
  * and by MOAT_MAX_DEPTH, which every change is checked against.
  */
 #include <net/ip.h>
+#include <linux/netfilter_ipv4.h>
 #include <linux/netdevice.h>
 #include "moat.h"
 
@@ -129,4 +130,30 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 			i = 0;
 		}
 	}
+}
+
+/*
+ * mangle's OUTPUT: a locally made packet was routed before the hook, so
+ * if the chains changed what routing looks at (addresses, mark, TOS), it
+ * is routed again, as iptables' mangle table does.
+ */
+unsigned int moat_hook_reroute(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	__be32 saddr = iph->saddr, daddr = iph->daddr;
+	u32 mark = skb->mark;
+	u8 tos = iph->tos;
+	unsigned int verdict;
+	int err;
+
+	verdict = moat_hook(priv, skb, state);
+	if (verdict == NF_DROP || verdict == NF_STOLEN)
+		return verdict;
+	iph = ip_hdr(skb);
+	if (iph->saddr == saddr && iph->daddr == daddr &&
+	    skb->mark == mark && iph->tos == tos)
+		return verdict;
+	err = ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC);
+	return err < 0 ? NF_DROP_ERR(err) : verdict;
 }

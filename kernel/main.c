@@ -10,6 +10,9 @@ static int __init moat_init(void)
 {
 	int err;
 
+	err = moat_nat_init();
+	if (err)
+		goto err_nat;
 	err = moat_netns_init();
 	if (err)
 		goto err_netns;
@@ -22,6 +25,8 @@ static int __init moat_init(void)
 err_genl:
 	moat_netns_exit();
 err_netns:
+	moat_nat_exit();
+err_nat:
 	return err;
 }
 
@@ -29,6 +34,7 @@ static void __exit moat_exit(void)
 {
 	moat_genl_exit();
 	moat_netns_exit();
+	moat_nat_exit();
 }
 
 module_init(moat_init);

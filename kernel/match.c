@@ -22,6 +22,7 @@ static const struct moat_match_type *const moat_match_types[] = {
 	&moat_match_dscp,
 	&moat_match_recent,
 	&moat_match_statistic,
+	&moat_match_connmark,
 };
 
 const struct moat_match_type *moat_match_type_find(const char *name)
@@ -41,6 +42,16 @@ const struct moat_match_type *moat_match_type_find(const char *name)
 static const struct moat_target_type *const moat_target_types[] = {
 	&moat_target_reject,
 	&moat_target_log,
+	&moat_target_snat,
+	&moat_target_dnat,
+	&moat_target_masquerade,
+	&moat_target_redirect,
+	&moat_target_mark,
+	&moat_target_connmark,
+	&moat_target_tos,
+	&moat_target_dscp,
+	&moat_target_ttl,
+	&moat_target_ct,
 };
 
 const struct moat_target_type *moat_target_type_find(const char *name)

@@ -13,7 +13,7 @@
 #include <net/netlink.h>
 #include <uapi/linux/moat.h>
 
-#define MOAT_MAX_TABLES		1
+#define MOAT_MAX_TABLES		4
 /* Nested calls a packet may make; deeper jumps are refused when added. */
 #define MOAT_MAX_DEPTH		32
 
@@ -120,6 +120,7 @@ struct moat_target_type {
 	unsigned int maxattr;
 	unsigned int size;	/* of the private data */
 	unsigned int hooks;	/* NF_INET_* bits it is valid in, 0: all */
+	const char *table;	/* the only table it is valid in, NULL: any */
 	/* Checks and fills @priv; may take references, may sleep. */
 	int (*parse)(struct net *net, void *priv, struct nlattr **tb,
 		     const struct moat_rule *r, struct netlink_ext_ack *extack);
@@ -200,7 +201,11 @@ struct moat_view {
 struct moat_table_def {
 	const char *name;
 	unsigned int hooks;		/* bit per NF_INET_* */
-	int priority;
+	int priority[NF_INET_NUMHOOKS];
+	/* nat: the NAT core calls the chains, for a connection's first packet */
+	bool nat;
+	/* mangle: reroute locally made packets whose routing keys changed */
+	bool reroute;
 };
 
 struct moat_table {
@@ -217,6 +222,7 @@ struct moat_table {
 	u64 txn_seq;			/* ids of transactions */
 	struct nf_hook_ops *ops;
 	unsigned int n_ops;
+	u32 seq;			/* creation order in the namespace */
 };
 
 /* Per network namespace state.  Writers hold @lock; readers use RCU. */
@@ -224,6 +230,7 @@ struct moat_net {
 	struct mutex lock;
 	struct net *net;
 	struct moat_table *tables[MOAT_MAX_TABLES];
+	u32 table_seq;			/* tables created so far */
 	atomic_t ct_puts;		/* conntrack references to give back */
 	struct work_struct ct_work;
 };
@@ -323,7 +330,10 @@ int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r);
 /* match.c */
 const struct moat_match_type *moat_match_type_find(const char *name);
 const struct moat_target_type *moat_target_type_find(const char *name);
-extern const struct moat_target_type moat_target_reject, moat_target_log;
+extern const struct moat_target_type moat_target_reject, moat_target_log,
+	moat_target_snat, moat_target_dnat, moat_target_masquerade,
+	moat_target_redirect, moat_target_mark, moat_target_connmark,
+	moat_target_tos, moat_target_dscp, moat_target_ttl, moat_target_ct;
 extern const struct moat_match_type moat_match_tcp, moat_match_udp,
 	moat_match_icmp, moat_match_state, moat_match_conntrack,
 	moat_match_owner;
@@ -331,10 +341,16 @@ extern const struct moat_match_type moat_match_multiport, moat_match_limit,
 	moat_match_mark, moat_match_comment, moat_match_iprange,
 	moat_match_addrtype, moat_match_mac, moat_match_length, moat_match_ttl,
 	moat_match_tos, moat_match_dscp, moat_match_recent,
-	moat_match_statistic;
+	moat_match_statistic, moat_match_connmark;
+
+/* target_nat.c: for the module's life */
+int moat_nat_init(void);
+void moat_nat_exit(void);
 
 /* eval.c */
 unsigned int moat_hook(void *priv, struct sk_buff *skb,
 		       const struct nf_hook_state *state);
+unsigned int moat_hook_reroute(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
 
 #endif /* _MOAT_H */

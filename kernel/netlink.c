@@ -27,19 +27,38 @@ static const struct nla_policy moat_table_policy[MOAT_A_MAX + 1] = {
 	[MOAT_A_TXN_FLAGS] = NLA_POLICY_MASK(NLA_U32, MOAT_TXN_F_ALL),
 };
 
+/*
+ * The table created just before @after (NULL: the newest): iptables-save
+ * lists the tables newest first, so the same listing here saves the same.
+ */
+static struct moat_table *moat_info_next(struct moat_net *mn,
+					 const struct moat_table *after)
+{
+	struct moat_table *best = NULL, *t;
+	int i;
+
+	for (i = 0; i < MOAT_MAX_TABLES; i++) {
+		t = mn->tables[i];
+		if (!t || (after && t->seq >= after->seq))
+			continue;
+		if (!best || t->seq > best->seq)
+			best = t;
+	}
+	return best;
+}
+
 static int moat_fill_info(struct sk_buff *skb, struct moat_net *mn)
 {
+	struct moat_table *t;
 	struct nlattr *tables;
-	int i;
 
 	if (nla_put_string(skb, MOAT_A_VERSION, MOAT_VERSION))
 		return -EMSGSIZE;
 	tables = nla_nest_start(skb, MOAT_A_TABLES);
 	if (!tables)
 		return -EMSGSIZE;
-	for (i = 0; i < MOAT_MAX_TABLES; i++)
-		if (mn->tables[i] &&
-		    nla_put_string(skb, MOAT_A_TABLE_NAME, moat_table_defs[i].name))
+	for (t = moat_info_next(mn, NULL); t; t = moat_info_next(mn, t))
+		if (nla_put_string(skb, MOAT_A_TABLE_NAME, t->def->name))
 			return -EMSGSIZE;
 	nla_nest_end(skb, tables);
 	return 0;

@@ -180,6 +180,11 @@ static int moat_ext_target_parse(struct moat_txn *txn, struct moat_rule *r,
 	type = moat_target_type_find(nla_data(tb[MOAT_A_TARGET_NAME]));
 	if (!type)
 		return -ENOENT;
+	if (type->table && strcmp(type->table, txn->t->def->name)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_TARGET_NAME],
+				    "target not valid in this table");
+		return -EINVAL;
+	}
 	memset(data, 0, sizeof(data));
 	if (tb[MOAT_A_TARGET_DATA]) {
 		err = nla_parse_nested(data, type->maxattr, tb[MOAT_A_TARGET_DATA],

@@ -9,14 +9,56 @@
 
 #include <linux/slab.h>
 #include <linux/netfilter_ipv4.h>
+#include <net/netfilter/nf_nat.h>
 #include "moat.h"
 
+#define PRE	BIT(NF_INET_PRE_ROUTING)
+#define IN	BIT(NF_INET_LOCAL_IN)
+#define FWD	BIT(NF_INET_FORWARD)
+#define OUT	BIT(NF_INET_LOCAL_OUT)
+#define POST	BIT(NF_INET_POST_ROUTING)
+
+/* iptables' tables, with its hook priorities, so both order the same. */
 const struct moat_table_def moat_table_defs[MOAT_MAX_TABLES] = {
 	{
 		.name = "filter",
-		.hooks = BIT(NF_INET_LOCAL_IN) | BIT(NF_INET_FORWARD) |
-			 BIT(NF_INET_LOCAL_OUT),
-		.priority = NF_IP_PRI_FILTER,
+		.hooks = IN | FWD | OUT,
+		.priority = {
+			[NF_INET_LOCAL_IN] = NF_IP_PRI_FILTER,
+			[NF_INET_FORWARD] = NF_IP_PRI_FILTER,
+			[NF_INET_LOCAL_OUT] = NF_IP_PRI_FILTER,
+		},
+	},
+	{
+		.name = "nat",
+		.hooks = PRE | IN | OUT | POST,
+		.priority = {
+			[NF_INET_PRE_ROUTING] = NF_IP_PRI_NAT_DST,
+			[NF_INET_LOCAL_IN] = NF_IP_PRI_NAT_SRC,
+			[NF_INET_LOCAL_OUT] = NF_IP_PRI_NAT_DST,
+			[NF_INET_POST_ROUTING] = NF_IP_PRI_NAT_SRC,
+		},
+		.nat = true,
+	},
+	{
+		.name = "mangle",
+		.hooks = PRE | IN | FWD | OUT | POST,
+		.priority = {
+			[NF_INET_PRE_ROUTING] = NF_IP_PRI_MANGLE,
+			[NF_INET_LOCAL_IN] = NF_IP_PRI_MANGLE,
+			[NF_INET_FORWARD] = NF_IP_PRI_MANGLE,
+			[NF_INET_LOCAL_OUT] = NF_IP_PRI_MANGLE,
+			[NF_INET_POST_ROUTING] = NF_IP_PRI_MANGLE,
+		},
+		.reroute = true,
+	},
+	{
+		.name = "raw",
+		.hooks = PRE | OUT,
+		.priority = {
+			[NF_INET_PRE_ROUTING] = NF_IP_PRI_RAW,
+			[NF_INET_LOCAL_OUT] = NF_IP_PRI_RAW,
+		},
 	},
 };
 
@@ -147,6 +189,40 @@ struct moat_chain *moat_chain_alloc(const char *name, int hook)
 	return c;
 }
 
+static void moat_table_hooks_unregister(struct moat_table *t, unsigned int n)
+{
+	unsigned int i;
+
+	if (!t->def->nat) {
+		nf_unregister_net_hooks(t->net, t->ops, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		nf_nat_ipv4_unregister_fn(t->net, &t->ops[i]);
+}
+
+/*
+ * A nat table's chains are not netfilter hooks of their own: the NAT core
+ * calls them for a connection's first packet, then applies the binding
+ * they set up (or a null one) to every packet of the connection.
+ */
+static int moat_table_hooks_attach(struct moat_table *t)
+{
+	unsigned int i;
+	int err;
+
+	if (!t->def->nat)
+		return nf_register_net_hooks(t->net, t->ops, t->n_ops);
+	for (i = 0; i < t->n_ops; i++) {
+		err = nf_nat_ipv4_register_fn(t->net, &t->ops[i]);
+		if (err) {
+			moat_table_hooks_unregister(t, i);
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int moat_table_hooks_register(struct moat_table *t)
 {
 	unsigned int hook, n = 0;
@@ -159,15 +235,16 @@ static int moat_table_hooks_register(struct moat_table *t)
 		if (!(t->def->hooks & BIT(hook)))
 			continue;
 		t->ops[n++] = (struct nf_hook_ops){
-			.hook = moat_hook,
+			.hook = t->def->reroute && hook == NF_INET_LOCAL_OUT ?
+				moat_hook_reroute : moat_hook,
 			.priv = t,
 			.pf = NFPROTO_IPV4,
 			.hooknum = hook,
-			.priority = t->def->priority,
+			.priority = t->def->priority[hook],
 		};
 	}
 	t->n_ops = n;
-	err = nf_register_net_hooks(t->net, t->ops, n);
+	err = moat_table_hooks_attach(t);
 	if (err) {
 		kfree(t->ops);
 		t->ops = NULL;
@@ -194,7 +271,7 @@ void moat_table_destroy(struct moat_table *t)
 	if (t->txn)
 		moat_txn_abort(t->txn);
 	if (t->ops) {
-		nf_unregister_net_hooks(t->net, t->ops, t->n_ops);
+		moat_table_hooks_unregister(t, t->n_ops);
 		kfree(t->ops);
 	}
 	moat_table_free_chains(t);
@@ -260,9 +337,12 @@ struct moat_table *moat_table_get(struct moat_net *mn, const char *name,
 	for (i = 0; i < MOAT_MAX_TABLES; i++) {
 		if (strcmp(moat_table_defs[i].name, name))
 			continue;
-		if (!mn->tables[i])
+		if (!mn->tables[i]) {
 			mn->tables[i] = moat_table_create(mn->net,
 							  &moat_table_defs[i]);
+			if (mn->tables[i])
+				mn->tables[i]->seq = mn->table_seq++;
+		}
 		if (!mn->tables[i])
 			NL_SET_ERR_MSG(extack, "out of memory creating the table");
 		return mn->tables[i] ?: ERR_PTR(-ENOMEM);

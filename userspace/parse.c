@@ -836,6 +836,11 @@ static void finish(struct parser *p)
 		moat_param_die("chain name `%s' too long (must be under %u chars)",
 			       cmd->chain, NAME_MAX_LEN);
 	check_ifaces(cmd);
+	if (strcmp(cmd->table, "nat") == 0 &&
+	    ((cmd->policy_name && strcmp(cmd->policy_name, "DROP") == 0) ||
+	     (p->jumpto && strcmp(p->jumpto, "DROP") == 0)))
+		moat_param_die("\nThe \"nat\" table is not intended for filtering, "
+			       "the use of DROP is therefore inhibited.\n\n");
 	if (cmd->command & CMD_RULE_MASK) {
 		resolve_target(p);
 		p->rule->has_counters = cmd->counters_given;
