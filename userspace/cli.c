@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "conntrack.h"
 #include "exec.h"
 #include "info.h"
 #include "nl.h"
@@ -25,7 +26,10 @@ static void usage(void)
 	       "       %s -h (print this help information)\n\n"
 	       "moat's own options:\n"
 	       "  --info                  module version and this namespace's tables\n"
-	       "  --debug                 dump netlink messages to stderr\n\n"
+	       "  --debug                 dump netlink messages to stderr\n"
+	       "  -M [-L] [-n], --conntrack\n"
+	       "                          list this namespace's tracked connections\n"
+	       "                          (conntrack -L's lines, [SNAT]/[DNAT] marked)\n\n"
 	       "See moat(8) for commands, matches and targets; they are iptables'.\n",
 	       moat_banner(), moat_self->name, moat_self->name, moat_self->name,
 	       moat_self->name, moat_self->name, moat_self->name,
@@ -118,6 +122,10 @@ int moat_cli_main(int argc, char **argv)
 	bool info = false;
 	int rc;
 
+	/* -M is iptables' --modprobe: moat's conntrack only under its name. */
+	if (!moat_self->iptables && argc > 1 &&
+	    (!strcmp(argv[1], "-M") || !strcmp(argv[1], "--conntrack")))
+		return moat_conntrack_main(argc, argv);
 	argc = own_options(argc, argv, &info, &nl.debug);
 	if (info && argc == 1)
 		return show_info(&nl);

@@ -27,6 +27,7 @@ static const struct moat_ext *const exts[] = {
 	&moat_ext_dscp,
 	&moat_ext_recent,
 	&moat_ext_statistic,
+	&moat_ext_connmark,
 };
 
 const struct moat_ext *moat_ext_find(const char *name)
@@ -52,6 +53,17 @@ const struct moat_ext *moat_ext_by_proto(uint16_t proto)
 static const struct moat_ext *const targets[] = {
 	&moat_ext_reject,
 	&moat_ext_log,
+	&moat_ext_snat,
+	&moat_ext_dnat,
+	&moat_ext_masquerade,
+	&moat_ext_redirect,
+	&moat_ext_mark_t,
+	&moat_ext_connmark_t,
+	&moat_ext_tos_t,
+	&moat_ext_dscp_t,
+	&moat_ext_ttl_t,
+	&moat_ext_ct,
+	&moat_ext_notrack,
 };
 
 const struct moat_ext *moat_target_find(const char *name)

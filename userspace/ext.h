@@ -21,6 +21,7 @@ struct moat_ext_opt {
 
 struct moat_ext {
 	const char *name;	/* as after -m or -j; MOAT_A_MATCH/TARGET_NAME */
+	const char *list_name;	/* a target's -L column if not @name (NOTRACK) */
 	uint8_t proto;		/* -p with this protocol loads it implicitly */
 	size_t size;		/* of the private data */
 	const struct moat_ext_opt *opts;	/* ends with a NULL name */
@@ -41,7 +42,8 @@ struct moat_ext {
 	void (*check)(unsigned int seen, void *data);
 	/*
 	 * Told the rule's -p before each option is parsed and before -L
-	 * prints, for matches whose words depend on it. May be NULL.
+	 * prints, for matches and targets whose words depend on it. May be
+	 * NULL.
 	 */
 	void (*set_proto)(void *data, uint16_t proto, bool invert);
 	/* " --dport 22": the -S / save form, after " -m name". */
@@ -64,7 +66,7 @@ extern const struct moat_ext moat_ext_owner;
 extern const struct moat_ext moat_ext_multiport, moat_ext_limit,
 	moat_ext_mark, moat_ext_comment, moat_ext_iprange, moat_ext_addrtype,
 	moat_ext_mac, moat_ext_length, moat_ext_ttl, moat_ext_tos,
-	moat_ext_dscp, moat_ext_recent, moat_ext_statistic;
+	moat_ext_dscp, moat_ext_recent, moat_ext_statistic, moat_ext_connmark;
 
 /* The match called @name (case-sensitive, as iptables), or NULL. */
 const struct moat_ext *moat_ext_find(const char *name);
@@ -74,6 +76,11 @@ const struct moat_ext *moat_ext_by_proto(uint16_t proto);
 
 extern const struct moat_ext moat_ext_reject;
 extern const struct moat_ext moat_ext_log;
+extern const struct moat_ext moat_ext_snat, moat_ext_dnat,
+	moat_ext_masquerade, moat_ext_redirect;
+extern const struct moat_ext moat_ext_mark_t, moat_ext_connmark_t;
+extern const struct moat_ext moat_ext_tos_t, moat_ext_dscp_t, moat_ext_ttl_t;
+extern const struct moat_ext moat_ext_ct, moat_ext_notrack;
 
 /* The target extension -j @name loads (case-sensitive), or NULL. */
 const struct moat_ext *moat_target_find(const char *name);
@@ -120,6 +127,19 @@ uint32_t moat_xt_uint(const char *ext, const char *opt, const char *arg,
 /* "a", "a:b", ":b", "a:" up to @max; returns how many were given. */
 unsigned int moat_xt_range(const char *ext, const char *opt, const char *arg,
 			   uintmax_t max, uint32_t vals[2]);
+/* XTTYPE_MARKMASK32: "value[/mask]", mask 0xffffffff if not given. */
+void moat_xt_markmask(const char *ext, const char *opt, const char *arg,
+		      uint32_t *value, uint32_t *mask);
+/*
+ * XTTYPE_TOSMASK: "value[/mask]" (mask 0xff if not given) or one of the
+ * TOS names, whose mask is @name_mask.
+ */
+void moat_xt_tosmask(const char *arg, uint8_t name_mask, uint8_t *value,
+		     uint8_t *mask);
+/* The TOS name of @value ("Minimize-Delay", ...), or NULL. */
+const char *moat_tos_name(uint8_t value);
+/* A DiffServ class name ("EF", "AF11", ...) as its DSCP; dies if unknown. */
+uint8_t moat_dscp_class(const char *name);
 /* xtables_save_string: " word" or " \"quoted\"". */
 void moat_xt_save_string(FILE *f, const char *s);
 /* A dotted quad, maybe short ("10.1" is 10.1.0.0); network order. */

@@ -54,20 +54,11 @@ static void mark_parse(int id, const char *arg, bool invert,
 		       unsigned int *seen, void *data, int argc, char **argv)
 {
 	struct mark *mk = data;
-	uintmax_t v, m = 0xffffffff;
-	char *end;
 
 	(void)argc;
 	(void)argv;
 	moat_xt_opt("mark", mark_rules, id, invert, seen);
-	/* xtables_parse_mark_mask */
-	if (!moat_xt_strtoul(arg, &end, &v, 0, 0xffffffff) ||
-	    (*end == '/' && !moat_xt_strtoul(end + 1, &end, &m, 0, 0xffffffff)))
-		moat_param_die("mark: bad integer value for option \"--mark\", or out of range.\n");
-	if (*end != '\0')
-		moat_param_die("mark: trailing garbage after value for option \"--mark\".\n");
-	mk->value = v;
-	mk->mask = m;
+	moat_xt_markmask("mark", "mark", arg, &mk->value, &mk->mask);
 	mk->inv = invert;
 }
 
@@ -460,17 +451,6 @@ struct tos {
 	bool inv;
 };
 
-/* iptables' names, with the mask they imply for the tos match. */
-static const struct {
-	uint8_t value;
-	const char *name;
-} tos_names[] = {
-	{ 0x10, "Minimize-Delay" }, { 0x08, "Maximize-Throughput" },
-	{ 0x04, "Maximize-Reliability" }, { 0x02, "Minimize-Cost" },
-	{ 0x00, "Normal-Service" },
-};
-#define N_TOS_NAMES (sizeof(tos_names) / sizeof(tos_names[0]))
-
 static const struct moat_ext_opt tos_opts[] = {
 	{ "tos", required_argument, 0 },
 	{ NULL, 0, 0 },
@@ -486,31 +466,13 @@ static void tos_parse(int id, const char *arg, bool invert,
 		      unsigned int *seen, void *data, int argc, char **argv)
 {
 	struct tos *t = data;
-	uintmax_t v, m = 0xff;
-	char *end;
-	size_t i;
 
 	(void)argc;
 	(void)argv;
 	moat_xt_opt("tos", tos_rules, id, invert, seen);
 	if (invert)
 		t->inv = true;
-	if (moat_xt_strtoul(arg, &end, &v, 0, 0xff)) {
-		if ((*end == '/' && !moat_xt_strtoul(end + 1, NULL, &m, 0, 0xff)) ||
-		    (*end != '/' && *end != '\0'))
-			moat_param_die("Illegal value: \"%s\"", arg);
-		t->value = v;
-		t->mask = m;
-		return;
-	}
-	for (i = 0; i < N_TOS_NAMES; i++) {
-		if (strcasecmp(arg, tos_names[i].name) == 0) {
-			t->value = tos_names[i].value;
-			t->mask = 0x3f;
-			return;
-		}
-	}
-	moat_param_die("Symbolic name \"%s\" is unknown", arg);
+	moat_xt_tosmask(arg, 0x3f, &t->value, &t->mask);
 }
 
 static void tos_final_check(unsigned int seen)
@@ -529,17 +491,14 @@ static void tos_save(FILE *f, const void *data)
 static void tos_list(FILE *f, const void *data, bool numeric)
 {
 	const struct tos *t = data;
-	size_t i;
+	const char *name = moat_tos_name(t->value);
 
 	/* No space after "match": iptables prints "tos match0x10/0xff". */
 	fputs(t->inv ? " tos match!" : " tos match", f);
-	for (i = 0; !numeric && t->mask == 0x3f && i < N_TOS_NAMES; i++) {
-		if (tos_names[i].value == t->value) {
-			fprintf(f, " %s", tos_names[i].name);
-			return;
-		}
-	}
-	fprintf(f, "0x%02x/0x%02x", t->value, t->mask);
+	if (!numeric && t->mask == 0x3f && name)
+		fprintf(f, " %s", name);
+	else
+		fprintf(f, "0x%02x/0x%02x", t->value, t->mask);
 }
 
 static int tos_encode(struct nlmsghdr *nlh, size_t buflen, const void *data)
@@ -611,30 +570,6 @@ static const struct moat_xt_rule dscp_rules[] = {
 	{ .name = NULL },
 };
 
-static const struct {
-	const char *name;
-	uint8_t dscp;
-} ds_classes[] = {
-	{ "CS0", 0x00 }, { "CS1", 0x08 }, { "CS2", 0x10 }, { "CS3", 0x18 },
-	{ "CS4", 0x20 }, { "CS5", 0x28 }, { "CS6", 0x30 }, { "CS7", 0x38 },
-	{ "BE", 0x00 }, { "AF11", 0x0a }, { "AF12", 0x0c }, { "AF13", 0x0e },
-	{ "AF21", 0x12 }, { "AF22", 0x14 }, { "AF23", 0x16 }, { "AF31", 0x1a },
-	{ "AF32", 0x1c }, { "AF33", 0x1e }, { "AF41", 0x22 }, { "AF42", 0x24 },
-	{ "AF43", 0x26 }, { "EF", 0x2e },
-};
-
-/* iptables' class_to_dscp: the class name may be followed by anything. */
-static uint8_t class_to_dscp(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(ds_classes) / sizeof(ds_classes[0]); i++)
-		if (!strncasecmp(name, ds_classes[i].name,
-				 strlen(ds_classes[i].name)))
-			return ds_classes[i].dscp;
-	moat_param_die("Invalid DSCP value `%s'", name);
-}
-
 static void dscp_parse(int id, const char *arg, bool invert,
 		       unsigned int *seen, void *data, int argc, char **argv)
 {
@@ -646,7 +581,7 @@ static void dscp_parse(int id, const char *arg, bool invert,
 	if (id == O_DSCP)
 		t->value = moat_xt_uint("dscp", "dscp", arg, 0, 0x3f);
 	else
-		t->value = class_to_dscp(arg);
+		t->value = moat_dscp_class(arg);
 	if (invert)
 		t->inv = true;
 }

@@ -320,6 +320,9 @@ static void match_option(struct parser *p, int c)
 	size_t i;
 
 	if (ext == r->text) {
+		if (ext->set_proto)
+			ext->set_proto(r->tdata, r->proto,
+				       r->inv & MOAT_INV_PROTO);
 		ext->parse((c - EXT_VAL) % 256, optarg, p->invert, &r->tseen,
 			   r->tdata, p->argc, p->argv);
 		return;
@@ -802,6 +805,11 @@ static void finish(struct parser *p)
 		if (m->ext->check)
 			m->ext->check(m->seen, m->data);
 	}
+	/* The target's checks come after the matches', as in iptables. */
+	if (p->rule->text && p->rule->text->final_check)
+		p->rule->text->final_check(p->rule->tseen);
+	if (p->rule->text && p->rule->text->check)
+		p->rule->text->check(p->rule->tseen, p->rule->tdata);
 	if (optind < p->argc)
 		moat_param_die("unknown arguments found on commandline");
 	if (!cmd->command)

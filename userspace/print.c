@@ -36,7 +36,8 @@ enum {
  * Names.
  */
 
-static const char *proto_name(uint16_t proto)
+/* @lookup: ask /etc/protocols too, else iptables' own few names only. */
+static const char *proto_name(uint16_t proto, bool lookup)
 {
 	static const struct { const char *name; uint16_t num; } known[] = {
 		{ "tcp", 6 }, { "sctp", 132 }, { "udp", 17 },
@@ -50,6 +51,8 @@ static const char *proto_name(uint16_t proto)
 	struct protoent *pe;
 	size_t i;
 
+	if (!lookup)
+		goto known;
 	if (proto && proto < 256 && !looked_up[proto]) {
 		looked_up[proto] = true;
 		pe = getprotobynumber(proto);
@@ -57,6 +60,7 @@ static const char *proto_name(uint16_t proto)
 	}
 	if (proto && proto < 256 && cache[proto])
 		return cache[proto];
+known:
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (known[i].num == proto)
 			return known[i].name;
@@ -206,7 +210,8 @@ static void print_header(FILE *f, const struct moat_chain_info *c,
 
 static void print_proto(FILE *f, const struct moat_rule *r, unsigned int fmt)
 {
-	const char *name = proto_name(r->proto);
+	/* -v -A's line (NUMERIC, NOTABLE) names only iptables' own few. */
+	const char *name = proto_name(r->proto, !(fmt & FMT_NUMERIC));
 
 	fputc(r->inv & MOAT_INV_PROTO ? '!' : ' ', f);
 	/* -n prints the number; -v -A's line (NOTABLE) still the name. */
@@ -418,7 +423,7 @@ static void save_proto(FILE *f, const struct moat_rule *r)
 	if (!r->proto)
 		return;
 	fputs(r->inv & MOAT_INV_PROTO ? " !" : "", f);
-	name = proto_name(r->proto);
+	name = proto_name(r->proto, true);
 	if (name)
 		fprintf(f, " -p %s", name);
 	else

@@ -34,9 +34,12 @@ const char *moat_rule_target_name(const struct moat_rule *r)
 	switch (r->target) {
 	case MOAT_TARGET_VERDICT:
 		return moat_verdict_name(r->verdict);
+	case MOAT_TARGET_EXT:
+		if (r->text && r->text->list_name)
+			return r->text->list_name;
+		return r->chain;
 	case MOAT_TARGET_JUMP:
 	case MOAT_TARGET_GOTO:
-	case MOAT_TARGET_EXT:
 		return r->chain;
 	default:
 		return "";

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "ext.h"
 #include "prog.h"
 
@@ -183,4 +184,91 @@ const char *moat_xt_ntoa(uint32_t addr)
 
 	snprintf(s, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 	return s;
+}
+
+void moat_xt_markmask(const char *ext, const char *opt, const char *arg,
+		      uint32_t *value, uint32_t *mask)
+{
+	uintmax_t v, m = 0xffffffff;
+	char *end;
+
+	/* xtables_parse_mark_mask */
+	if (!moat_xt_strtoul(arg, &end, &v, 0, 0xffffffff) ||
+	    (*end == '/' && !moat_xt_strtoul(end + 1, &end, &m, 0, 0xffffffff)))
+		moat_param_die("%s: bad integer value for option \"--%s\", or out of range.\n",
+			       ext, opt);
+	if (*end != '\0')
+		moat_param_die("%s: trailing garbage after value for option \"--%s\".\n",
+			       ext, opt);
+	*value = v;
+	*mask = m;
+}
+
+/* iptables' tos_values.c: the names of the old TOS bits. */
+static const struct {
+	uint8_t value;
+	const char *name;
+} tos_names[] = {
+	{ 0x10, "Minimize-Delay" }, { 0x08, "Maximize-Throughput" },
+	{ 0x04, "Maximize-Reliability" }, { 0x02, "Minimize-Cost" },
+	{ 0x00, "Normal-Service" },
+};
+
+const char *moat_tos_name(uint8_t value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tos_names) / sizeof(tos_names[0]); i++)
+		if (tos_names[i].value == value)
+			return tos_names[i].name;
+	return NULL;
+}
+
+void moat_xt_tosmask(const char *arg, uint8_t name_mask, uint8_t *value,
+		     uint8_t *mask)
+{
+	uintmax_t v, m = 0xff;
+	char *end;
+	size_t i;
+
+	if (moat_xt_strtoul(arg, &end, &v, 0, 0xff)) {
+		if ((*end == '/' && !moat_xt_strtoul(end + 1, NULL, &m, 0, 0xff)) ||
+		    (*end != '/' && *end != '\0'))
+			moat_param_die("Illegal value: \"%s\"", arg);
+		*value = v;
+		*mask = m;
+		return;
+	}
+	for (i = 0; i < sizeof(tos_names) / sizeof(tos_names[0]); i++) {
+		if (strcasecmp(arg, tos_names[i].name) == 0) {
+			*value = tos_names[i].value;
+			*mask = name_mask;
+			return;
+		}
+	}
+	moat_param_die("Symbolic name \"%s\" is unknown", arg);
+}
+
+static const struct {
+	const char *name;
+	uint8_t dscp;
+} ds_classes[] = {
+	{ "CS0", 0x00 }, { "CS1", 0x08 }, { "CS2", 0x10 }, { "CS3", 0x18 },
+	{ "CS4", 0x20 }, { "CS5", 0x28 }, { "CS6", 0x30 }, { "CS7", 0x38 },
+	{ "BE", 0x00 }, { "AF11", 0x0a }, { "AF12", 0x0c }, { "AF13", 0x0e },
+	{ "AF21", 0x12 }, { "AF22", 0x14 }, { "AF23", 0x16 }, { "AF31", 0x1a },
+	{ "AF32", 0x1c }, { "AF33", 0x1e }, { "AF41", 0x22 }, { "AF42", 0x24 },
+	{ "AF43", 0x26 }, { "EF", 0x2e },
+};
+
+/* iptables' class_to_dscp: the class name may be followed by anything. */
+uint8_t moat_dscp_class(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ds_classes) / sizeof(ds_classes[0]); i++)
+		if (!strncasecmp(name, ds_classes[i].name,
+				 strlen(ds_classes[i].name)))
+			return ds_classes[i].dscp;
+	moat_param_die("Invalid DSCP value `%s'", name);
 }

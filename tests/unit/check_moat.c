@@ -13,6 +13,7 @@ int main(void)
 	srunner_add_suite(sr, print_suite());
 	srunner_add_suite(sr, rule_nl_suite());
 	srunner_add_suite(sr, targets_suite());
+	srunner_add_suite(sr, conntrack_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -57,7 +57,7 @@ static bool is_chain(void *ctx, const char *name)
 	static const char *const chains[] = {
 		"INPUT", "FORWARD", "OUTPUT", "uc", "foo", "zeta", "alpha",
 		"Alpha", "_x", "1abc", "abcdefghijabcdefghijabcdefgh",
-		"LOGDROP",
+		"LOGDROP", "nat_chain",
 	};
 	size_t i;
 

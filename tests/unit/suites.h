@@ -9,4 +9,5 @@ Suite *parse_suite(void);
 Suite *print_suite(void);
 Suite *rule_nl_suite(void);
 Suite *targets_suite(void);
+Suite *conntrack_suite(void);
 #endif

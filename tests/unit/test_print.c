@@ -179,7 +179,31 @@ static char *run_listing(struct table *t, const char *line)
 	return out;
 }
 
-static void check_scenario(const char *name)
+/* The built-in chains of each table, in the kernel's hook order. */
+static void add_builtins(struct table *t, const char *table)
+{
+	static const struct {
+		const char *table, *chains[6];
+	} builtins[] = {
+		{ "filter", { "INPUT", "FORWARD", "OUTPUT" } },
+		{ "nat", { "PREROUTING", "INPUT", "OUTPUT", "POSTROUTING" } },
+		{ "mangle", { "PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+			      "POSTROUTING" } },
+		{ "raw", { "PREROUTING", "OUTPUT" } },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+		if (strcmp(builtins[i].table, table))
+			continue;
+		for (j = 0; builtins[i].chains[j]; j++)
+			add_chain(t, builtins[i].chains[j], true);
+		return;
+	}
+	ck_abort_msg("no table %s", table);
+}
+
+static void check_scenario(const char *name, const char *table)
 {
 	char file[64], *golden, *p, *line, *body, *next, *got;
 	struct table t = { .n = 0 };
@@ -188,9 +212,7 @@ static void check_scenario(const char *name)
 	snprintf(file, sizeof(file), "%s.out", name);
 	golden = read_file(golden_path(file));
 	ck_assert_msg(golden, "no %s", golden_path(file));
-	add_chain(&t, "INPUT", true);
-	add_chain(&t, "FORWARD", true);
-	add_chain(&t, "OUTPUT", true);
+	add_builtins(&t, table);
 	moat_self = moat_prog_find("iptables");
 	for (p = golden; *p; p = next, sections++) {
 		ck_assert_msg(strncmp(p, "### ", 4) == 0, "bad golden %s", name);
@@ -219,12 +241,18 @@ static void check_scenario(const char *name)
 
 START_TEST(test_golden)
 {
-	static const char *const scenarios[] = {
-		"basic", "tcpudp", "icmp", "chains", "multi", "longopts",
-		"matches", "targets",
+	static const struct {
+		const char *name, *table;
+	} scenarios[] = {
+		{ "basic", "filter" }, { "tcpudp", "filter" },
+		{ "icmp", "filter" }, { "chains", "filter" },
+		{ "multi", "filter" }, { "longopts", "filter" },
+		{ "matches", "filter" }, { "targets", "filter" },
+		{ "nat", "nat" }, { "mangle", "mangle" }, { "raw", "raw" },
 	};
 
-	check_scenario(scenarios[_i]);
+	ck_assert_uint_lt(_i, sizeof(scenarios) / sizeof(scenarios[0]));
+	check_scenario(scenarios[_i].name, scenarios[_i].table);
 }
 END_TEST
 
@@ -251,7 +279,7 @@ Suite *print_suite(void)
 
 	/* Without -n every address is looked up: allow for a slow resolver. */
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_golden, 0, 8);
+	tcase_add_loop_test(tc, test_golden, 0, 11);
 	tcase_add_test(tc, test_unknown_chain);
 	suite_add_tcase(s, tc);
 	return s;
