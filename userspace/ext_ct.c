@@ -92,19 +92,6 @@ static void notrack_init(void *data)
 	((struct ct_t *)data)->flags = MOAT_CT_T_NOTRACK;
 }
 
-static void notrack_parse(int id, const char *arg, bool invert,
-			  unsigned int *seen, void *data, int argc, char **argv)
-{
-	/* Never called: NOTRACK has no options. */
-	(void)id;
-	(void)arg;
-	(void)invert;
-	(void)seen;
-	(void)data;
-	(void)argc;
-	(void)argv;
-}
-
 static void notrack_save(FILE *f, const void *data)
 {
 	(void)f;
@@ -124,7 +111,7 @@ const struct moat_ext moat_ext_notrack = {
 	.size = sizeof(struct ct_t),
 	.opts = notrack_opts,
 	.init = notrack_init,
-	.parse = notrack_parse,
+	/* No options, so no parse. */
 	.print_save = notrack_save,
 	.print_list = notrack_list,
 	.encode = ct_encode,

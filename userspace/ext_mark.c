@@ -312,8 +312,8 @@ static void connmark_t_save(FILE *f, const void *data)
 }
 
 /*
- * "save nfmask 0xff ctmask ~0xf0": iptables puts the "~" on the mask it
- * does not apply first, whatever that means.
+ * "save nfmask 0xff ctmask ~0xf0": the mask read first, then the one
+ * written, with the "~" iptables gives it.
  */
 static void print_copy(FILE *f, const char *op, uint32_t first,
 		       const char *first_name, uint32_t second,

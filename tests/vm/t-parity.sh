@@ -10,7 +10,7 @@
 #   | iptables     | <------------> | iptables-    |
 #   | (moat.ko)    |    compare     | legacy       |
 #   +--------------+                +--------------+
-# vm-timeout: 600
+# vm-timeout: 900
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
