@@ -52,7 +52,11 @@ static void __attribute__((noreturn)) line_failed(struct restore *rs,
 	fprintf(stderr, "%s: line %u failed\n", moat_self->name, line);
 	if (!moat_self->iptables && rs->b.errmsg[0])
 		fprintf(stderr, "%s: %s\n", moat_self->name, rs->b.errmsg);
-	exit(MOAT_OTHER_PROBLEM);
+	/* moat's limits say so in any name: iptables has none. */
+	if (rs->b.err == -ENOSPC)
+		fprintf(stderr, "%s: %s\n", moat_self->name,
+			moat_cmd_strerror(0, rs->b.err));
+	exit(rs->b.err == -ENOSPC ? MOAT_RESOURCE_PROBLEM : MOAT_OTHER_PROBLEM);
 }
 
 static bool has_chain(const struct restore *rs, const char *name)
