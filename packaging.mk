@@ -11,13 +11,14 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 MODDIR ?= /lib/modules/$(KVER)/updates
 MODULE_KO ?= moat.ko
 DKMS_SRCDIR ?= /usr/src/moat-$(VERSION)
+DEPMOD ?= depmod
 # 1: also install iptables, iptables-save and iptables-restore as names of
 # the tool (README: "moat as iptables").
 IPTABLES_LINKS ?= 0
 
 MAN_PAGES := $(wildcard docs/man/*.8)
 # What a DKMS build needs: the Kbuild side of the tree.
-MODULE_SRCS := Kbuild VERSION dkms.conf LICENSE $(wildcard kernel/*.c) \
+MODULE_SRCS := Kbuild VERSION dkms.conf $(wildcard kernel/*.c) \
 	       $(wildcard kernel/*.h) include/uapi/linux/moat.h
 TOOL_LINKS := moat-save moat-restore \
 	      $(if $(filter 1 yes,$(IPTABLES_LINKS)),iptables iptables-save iptables-restore)
@@ -33,7 +34,7 @@ install-module:
 	@test -n "$(KVER)" || { echo "no kernel headers found: set KVER=" >&2; exit 1; }
 	@test -f $(MODULE_KO) || { echo "$(MODULE_KO) missing: run make first" >&2; exit 1; }
 	install -D -m 644 $(MODULE_KO) $(DESTDIR)$(MODDIR)/moat.ko
-	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KVER))
 
 install-tool: tool
 	install -D -m 755 $(B)/bin/moat $(DESTDIR)$(SBINDIR)/moat
@@ -61,7 +62,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/moat $(addprefix $(DESTDIR)$(SBINDIR)/,$(TOOL_LINKS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES)))
 	rm -f $(DESTDIR)$(UNITDIR)/moat.service
-	$(if $(DESTDIR),,-depmod -a $(KVER))
+	$(if $(DESTDIR),,-$(DEPMOD) -a $(KVER))
 
 # The module's sources where DKMS looks for them, /usr/src/moat-VERSION.
 dkms-src:
