@@ -1,0 +1,216 @@
+"""One side of the comparison: three network namespaces wired in a line,
+the firewall under test in the middle, and the means to send the packet
+matrix through it and see what comes out.
+
+    +----------+ to-router    to-client +----------+ to-server    to-router +----------+
+    | PFX-cli  |------------------------| PFX-rtr  |------------------------| PFX-srv  |
+    +----------+ 10.0.1.2      10.0.1.1 +----------+ 10.0.2.1      10.0.2.2 +----------+
+    packet socket: sends               the ruleset; UDP                packet socket: sends
+    probes, sees what comes            socket on :53;                  replies, sees what is
+    back                               raw sockets for OUTPUT          delivered
+
+Both sides are built identically (names, MACs, addresses), so rules that
+name interfaces or addresses mean the same on both.
+
+One process does everything: it enters a namespace with setns() to make
+a socket there, and the socket stays in that namespace. It runs pinned to
+one CPU, so every packet it sends is handled by that CPU's backlog in
+the order sent, and the router sees a reply after the request it answers.
+"""
+import ctypes
+import os
+import select
+import socket
+import subprocess
+import time
+
+import matrix
+from packets import describe_frame, flow_key
+
+CLONE_NEWNET = 0x40000000
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+SO_MARK = 36
+_libc = ctypes.CDLL(None, use_errno=True)
+_root_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+
+
+class Netns:
+    """with Netns(name): the calling (single-threaded) process is in it."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        fd = os.open(f"/run/netns/{self.name}", os.O_RDONLY)
+        try:
+            if _libc.setns(fd, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), f"setns {self.name}")
+        finally:
+            os.close(fd)
+        return self
+
+    def __exit__(self, *exc):
+        if _libc.setns(_root_ns, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns back")
+
+
+def sysctl(name, value):
+    with open("/proc/sys/" + name.replace(".", "/"), "w") as f:
+        f.write(str(value))
+
+
+def ip_batch(ns, lines):
+    subprocess.run(["ip", "-n", ns, "-batch", "-"], input="\n".join(lines) + "\n",
+                   text=True, check=True)
+
+
+def pin_to_one_cpu():
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+class Side:
+    def __init__(self, prefix):
+        self.cli, self.rtr, self.srv = (f"{prefix}-cli", f"{prefix}-rtr",
+                                        f"{prefix}-srv")
+        self.socks = []
+        self.raw = {}
+
+    def namespaces(self):
+        return [self.cli, self.rtr, self.srv]
+
+    def create(self):
+        self.delete()
+        for n in self.namespaces():
+            subprocess.run(["ip", "netns", "add", n], check=True)
+            with Netns(n):
+                sysctl("net.ipv6.conf.all.disable_ipv6", 1)
+                sysctl("net.ipv6.conf.default.disable_ipv6", 1)
+        m = matrix
+        ip_batch(self.rtr, [
+            f"link add to-client address {m.ROUTER_CLIENT_MAC} type veth peer name "
+            f"to-router netns {self.cli} address {m.CLIENT_MAC}",
+            f"link add to-server address {m.ROUTER_SERVER_MAC} type veth peer name "
+            f"to-router netns {self.srv} address {m.SERVER_MAC}",
+            "addr add 10.0.1.1/24 brd + dev to-client",
+            "addr add 10.0.2.1/24 brd + dev to-server",
+            "link set lo up", "link set to-client up", "link set to-server up",
+        ] + [f"neigh replace {m.C(n)} lladdr {m.CLIENT_MAC} dev to-client nud permanent"
+             for n in m.GHOSTS]
+          + [f"neigh replace {m.S(n)} lladdr {m.SERVER_MAC} dev to-server nud permanent"
+             for n in m.GHOSTS])
+        for ns, addr in ((self.cli, "10.0.1.2/24"), (self.srv, "10.0.2.2/24")):
+            ip_batch(ns, [f"addr add {addr} brd + dev to-router",
+                          "link set lo up", "link set to-router up"])
+        with Netns(self.rtr):
+            sysctl("net.ipv4.ip_forward", 1)
+            sysctl("net.ipv4.icmp_ratelimit", 0)
+            sysctl("net.ipv4.icmp_ratemask", 0)
+            sysctl("net.ipv4.icmp_echo_ignore_broadcasts", 1)
+        self._open_sockets()
+
+    def _open_sockets(self):
+        with Netns(self.cli):
+            self.cap_cli = self._packet_socket()
+        with Netns(self.srv):
+            self.cap_srv = self._packet_socket()
+        with Netns(self.rtr):
+            self.sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.sink.bind(("0.0.0.0", 53))
+            self.sink.setblocking(False)
+        self.socks += [self.cap_cli, self.cap_srv, self.sink]
+
+    def _packet_socket(self):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        s.bind(("to-router", ETH_P_ALL))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.setblocking(False)
+        return s
+
+    def _raw_socket(self, uid, gid, mark):
+        """A raw IPv4 socket in the router owned (for -m owner) by uid/gid."""
+        key = (uid, gid, mark)
+        if key not in self.raw:
+            with Netns(self.rtr):
+                _libc.setfsgid(gid)
+                _libc.setfsuid(uid)
+                try:
+                    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                finally:
+                    _libc.setfsuid(0)
+                    _libc.setfsgid(0)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+                if mark:
+                    s.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
+            self.raw[key] = s
+            self.socks.append(s)
+        return self.raw[key]
+
+    def close(self):
+        for s in self.socks:
+            s.close()
+        self.socks, self.raw = [], {}
+
+    def delete(self):
+        self.close()
+        for n in self.namespaces():
+            if os.path.exists(f"/run/netns/{n}"):
+                subprocess.run(["ip", "netns", "delete", n], check=False)
+
+    # --- traffic ------------------------------------------------------------
+
+    def send(self, pkt):
+        if pkt.origin == "client":
+            self.cap_cli.send(pkt.frame)
+        elif pkt.origin == "server":
+            self.cap_srv.send(pkt.frame)
+        else:
+            try:
+                self._raw_socket(pkt.uid, pkt.gid, pkt.mark).sendto(pkt.ip, (pkt.dst, 0))
+            except OSError as e:        # an OUTPUT DROP says EPERM
+                return f"send: {e.strerror}"
+        return None
+
+    def drain(self, log):
+        """Read whatever the sockets have; True if anything came."""
+        got = False
+        for where, s in (("client", self.cap_cli), ("server", self.cap_srv)):
+            while True:
+                try:
+                    frame, addr = s.recvfrom(65535)
+                except BlockingIOError:
+                    break
+                if addr[2] == PACKET_OUTGOING:
+                    continue
+                line = describe_frame(frame, matrix.ROUTER_ADDRS)
+                if line:
+                    log.append((where, flow_key(frame), line))
+                    got = True
+        while True:
+            try:
+                data, (addr, port) = self.sink.recvfrom(65535)
+            except BlockingIOError:
+                break
+            log.append(("router:53", None, f"socket got {len(data)} bytes from {addr}:{port}"))
+            got = True
+        return got
+
+    def run_matrix(self, flows, settle=0.3, limit=10.0):
+        """Sends every flow; returns [(where, flow key, line)] in the order
+        seen, plus send errors, once nothing more has come for @settle s."""
+        log = []
+        self.drain([])
+        for name, packets in flows:
+            for pkt in packets:
+                err = self.send(pkt)
+                if err:
+                    log.append(("router", ("flow", name), err))
+        deadline = time.monotonic() + limit
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            select.select([self.cap_cli, self.cap_srv, self.sink], [], [], settle / 3)
+            if self.drain(log):
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= settle:
+                break
+        return log
