@@ -14,13 +14,22 @@ name interfaces or addresses mean the same on both.
 
 One process does everything: it enters a namespace with setns() to make
 a socket there, and the socket stays in that namespace. It runs pinned to
-one CPU, so every packet it sends is handled by that CPU's backlog in
-the order sent, and the router sees a reply after the request it answers.
+one CPU, so every frame it sends, and every frame the router sends on
+because of it, goes through that CPU's receive backlog, first in first
+out. Only the router's own packets skip the queue: they go through
+OUTPUT at once, in the sending process. So before each of those, and at
+the end, it sends a fence frame across a veth pair of its own (Fence) and
+waits for it: when the fence has come through the backlog, so has
+everything queued before it, and whatever the router made of it. So the
+router handles packets one at a time in the order of the matrix, and
+each place sees them in the same order on both sides, however late the
+kernel gets round to its backlog.
 """
 import ctypes
 import os
 import select
 import socket
+import struct
 import subprocess
 import time
 
@@ -67,6 +76,45 @@ def ip_batch(ns, lines):
 
 def pin_to_one_cpu():
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+class Fence:
+    """A veth pair in the harness's own namespace for fence frames."""
+    ETHERTYPE = 0x88B5          # IEEE local experimental
+
+    def __init__(self, name="dfence"):
+        self.a, self.b = name + "0", name + "1"
+        subprocess.run(["ip", "link", "del", self.a], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "add", self.a, "type", "veth", "peer", "name", self.b],
+                       check=True)
+        for d in (self.a, self.b):
+            with open(f"/proc/sys/net/ipv6/conf/{d}/disable_ipv6", "w") as f:
+                f.write("1")
+            subprocess.run(["ip", "link", "set", d, "up"], check=True)
+        self.tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        self.tx.bind((self.a, 0))
+        self.rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(self.ETHERTYPE))
+        self.rx.bind((self.b, self.ETHERTYPE))
+        self.seq = 0
+
+    def wait(self, limit=5.0):
+        """Returns once every frame sent before this call has been received
+        (and handled) by its destination."""
+        self.seq += 1
+        tag = struct.pack("!I", self.seq)
+        self.tx.send(b"\xff" * 6 + b"\x02" + b"\0" * 5
+                     + struct.pack("!H", self.ETHERTYPE) + tag + b"\0" * 42)
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([self.rx], [], [], deadline - time.monotonic())
+            if r and self.rx.recv(100)[14:18] == tag:
+                return
+        raise RuntimeError(f"fence {self.seq} lost")
+
+    def close(self):
+        self.tx.close()
+        self.rx.close()
+        subprocess.run(["ip", "link", "del", self.a], stderr=subprocess.DEVNULL)
 
 
 class Side:
@@ -195,16 +243,19 @@ class Side:
             got = True
         return got
 
-    def run_matrix(self, flows, settle=0.3, limit=10.0):
+    def run_matrix(self, flows, fence, settle=0.1, limit=10.0):
         """Sends every flow; returns [(where, flow key, line)] in the order
         seen, plus send errors, once nothing more has come for @settle s."""
         log = []
         self.drain([])
         for name, packets in flows:
             for pkt in packets:
+                if pkt.origin == "router":
+                    fence.wait()
                 err = self.send(pkt)
                 if err:
                     log.append(("router", ("flow", name), err))
+        fence.wait()
         deadline = time.monotonic() + limit
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
