@@ -1,16 +1,16 @@
-"""One side of the comparison: three network namespaces wired in a line,
-the firewall under test in the middle, and the means to send the packet
-matrix through it and see what comes out.
+"""One side of the comparison: a router namespace, the firewall under
+test, between two veth links whose far ends live in a namespace shared by
+both sides (ENDS), where packet sockets send the probes and see what
+comes out.
 
-    +----------+ to-router    to-client +----------+ to-server    to-router +----------+
-    | PFX-cli  |------------------------| PFX-rtr  |------------------------| PFX-srv  |
-    +----------+ 10.0.1.2      10.0.1.1 +----------+ 10.0.2.1      10.0.2.2 +----------+
-    packet socket: sends               the ruleset; UDP                packet socket: sends
-    probes, sees what comes            socket on :53;                  replies, sees what is
-    back                               raw sockets for OUTPUT          delivered
+    ENDS (dE)                        PFX-rtr                       ENDS (dE)
+    a-cli / b-cli ------- to-client [ ruleset ] to-server ------- a-srv / b-srv
+    sends probes,         10.0.1.1   UDP socket :53   10.0.2.1     sends replies,
+    sees what comes back             raw sockets (OUTPUT)          sees what is delivered
 
-Both sides are built identically (names, MACs, addresses), so rules that
-name interfaces or addresses mean the same on both.
+Both routers are built identically (names, MACs, addresses), so rules
+that name interfaces or addresses mean the same on both. The far ends
+have no addresses: nothing there answers anything.
 
 One process does everything: it enters a namespace with setns() to make
 a socket there, and the socket stays in that namespace. It runs pinned to
@@ -42,6 +42,43 @@ PACKET_OUTGOING = 4
 SO_MARK = 36
 _libc = ctypes.CDLL(None, use_errno=True)
 _root_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
+
+
+MS_BIND = 0x1000
+MNT_DETACH = 2
+ENDS = "dE"
+
+
+def netns_add(name, sysctls=()):
+    """A named network namespace like "ip netns add" makes, without
+    running it; @sysctls are set in it before anything else."""
+    path = f"/run/netns/{name}"
+    os.makedirs("/run/netns", exist_ok=True)
+    if os.path.exists(path):
+        netns_delete(name)
+    open(path, "w").close()
+    if _libc.unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare")
+    try:
+        for k, v in sysctls:
+            sysctl(k, v)
+        if _libc.mount(b"/proc/thread-self/ns/net", path.encode(), None, MS_BIND, None):
+            raise OSError(ctypes.get_errno(), f"mount {path}")
+    finally:
+        if _libc.setns(_root_ns, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns back")
+
+
+def netns_delete(name):
+    path = f"/run/netns/{name}"
+    _libc.umount2(path.encode(), MNT_DETACH)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+NO_IPV6 = (("net.ipv6.conf.all.disable_ipv6", 1), ("net.ipv6.conf.default.disable_ipv6", 1))
 
 
 class Netns:
@@ -119,27 +156,28 @@ class Fence:
 
 class Side:
     def __init__(self, prefix):
-        self.cli, self.rtr, self.srv = (f"{prefix}-cli", f"{prefix}-rtr",
-                                        f"{prefix}-srv")
+        self.prefix = prefix              # "a" or "b"
+        self.rtr = f"d{prefix.upper()}-rtr"
+        self.spare = f"d{prefix.upper()}-spare"
         self.socks = []
         self.raw = {}
 
-    def namespaces(self):
-        return [self.cli, self.rtr, self.srv]
+    @staticmethod
+    def create_ends():
+        netns_add(ENDS, NO_IPV6)
 
     def create(self):
-        self.delete()
-        for n in self.namespaces():
-            subprocess.run(["ip", "netns", "add", n], check=True)
-            with Netns(n):
-                sysctl("net.ipv6.conf.all.disable_ipv6", 1)
-                sysctl("net.ipv6.conf.default.disable_ipv6", 1)
         m = matrix
+        netns_add(self.rtr, NO_IPV6 + (
+            ("net.ipv4.ip_forward", 1), ("net.ipv4.icmp_ratelimit", 0),
+            ("net.ipv4.icmp_ratemask", 0), ("net.ipv4.icmp_echo_ignore_broadcasts", 1)))
+        netns_add(self.spare)
+        p = self.prefix
         ip_batch(self.rtr, [
             f"link add to-client address {m.ROUTER_CLIENT_MAC} type veth peer name "
-            f"to-router netns {self.cli} address {m.CLIENT_MAC}",
+            f"{p}-cli netns {ENDS} address {m.CLIENT_MAC}",
             f"link add to-server address {m.ROUTER_SERVER_MAC} type veth peer name "
-            f"to-router netns {self.srv} address {m.SERVER_MAC}",
+            f"{p}-srv netns {ENDS} address {m.SERVER_MAC}",
             "addr add 10.0.1.1/24 brd + dev to-client",
             "addr add 10.0.2.1/24 brd + dev to-server",
             "link set lo up", "link set to-client up", "link set to-server up",
@@ -147,30 +185,20 @@ class Side:
              for n in m.GHOSTS]
           + [f"neigh replace {m.S(n)} lladdr {m.SERVER_MAC} dev to-server nud permanent"
              for n in m.GHOSTS])
-        for ns, addr in ((self.cli, "10.0.1.2/24"), (self.srv, "10.0.2.2/24")):
-            ip_batch(ns, [f"addr add {addr} brd + dev to-router",
-                          "link set lo up", "link set to-router up"])
-        with Netns(self.rtr):
-            sysctl("net.ipv4.ip_forward", 1)
-            sysctl("net.ipv4.icmp_ratelimit", 0)
-            sysctl("net.ipv4.icmp_ratemask", 0)
-            sysctl("net.ipv4.icmp_echo_ignore_broadcasts", 1)
-        self._open_sockets()
-
-    def _open_sockets(self):
-        with Netns(self.cli):
-            self.cap_cli = self._packet_socket()
-        with Netns(self.srv):
-            self.cap_srv = self._packet_socket()
+        ip_batch(ENDS, [f"link set {p}-cli up", f"link set {p}-srv up"])
+        with Netns(ENDS):
+            self.cap_cli = self._packet_socket(f"{p}-cli")
+            self.cap_srv = self._packet_socket(f"{p}-srv")
         with Netns(self.rtr):
             self.sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.sink.bind(("0.0.0.0", 53))
             self.sink.setblocking(False)
         self.socks += [self.cap_cli, self.cap_srv, self.sink]
 
-    def _packet_socket(self):
+    @staticmethod
+    def _packet_socket(dev):
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        s.bind(("to-router", ETH_P_ALL))
+        s.bind((dev, ETH_P_ALL))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         s.setblocking(False)
         return s
@@ -200,10 +228,10 @@ class Side:
         self.socks, self.raw = [], {}
 
     def delete(self):
+        """Goes with its router namespace, and so do both veth links."""
         self.close()
-        for n in self.namespaces():
-            if os.path.exists(f"/run/netns/{n}"):
-                subprocess.run(["ip", "netns", "delete", n], check=False)
+        netns_delete(self.rtr)
+        netns_delete(self.spare)
 
     # --- traffic ------------------------------------------------------------
 

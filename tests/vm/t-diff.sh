@@ -11,14 +11,14 @@
 #   side A (moat)                          side B (iptables-legacy)
 #   dA-cli -- dA-rtr -- dA-srv             dB-cli -- dB-rtr -- dB-srv
 #   probes    ruleset    probes            probes    ruleset    probes
-# vm-timeout: 900
+# vm-timeout: 1200
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 need iptables-legacy iptables-legacy-save iptables-legacy-restore /usr/bin/python3
 need_moat
 
-/usr/bin/python3 "$MOAT_REPO/tests/diff/run" --quiet --bin "$MOAT_REPO/build/bin" ||
+/usr/bin/python3 "$MOAT_REPO/tests/diff/run" --bin "$MOAT_REPO/build/bin" ||
 	fail "moat differs from iptables-legacy (diffs above)"
 
 # --- 100000 rules in one restore ------------------------------------------
