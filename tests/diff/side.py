@@ -155,8 +155,13 @@ class Fence:
 
 
 class Side:
+    serial = 0
+
     def __init__(self, prefix):
-        self.prefix = prefix              # "a" or "b"
+        # The far ends get names of their own each time: a deleted
+        # namespace takes its veth links with it only some time later.
+        Side.serial += 1
+        self.prefix = f"{prefix}{Side.serial}"
         self.rtr = f"d{prefix.upper()}-rtr"
         self.spare = f"d{prefix.upper()}-spare"
         self.socks = []
