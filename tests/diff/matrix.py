@@ -45,11 +45,14 @@ def S(n):
 
 class Packet:
     """One packet to send: @origin is client, server or router; for the
-    router, @uid, @gid and @mark are those of the sending socket."""
+    router, @uid, @gid and @mark are those of the sending socket. An
+    answer names the request it answers (@reply_to): it is sent to
+    wherever that request was delivered from, as seen on arrival (after
+    NAT), see Side.send()."""
 
     def __init__(self, origin, ip, dst_mac=None, src_mac=None,
-                 uid=0, gid=0, mark=0):
-        self.origin, self.ip = origin, ip
+                 uid=0, gid=0, mark=0, reply_to=None):
+        self.origin, self.ip, self.reply_to = origin, ip, reply_to
         self.uid, self.gid, self.mark = uid, gid, mark
         if origin == "client":
             self.frame = ethernet(dst_mac or ROUTER_CLIENT_MAC,
@@ -85,7 +88,7 @@ class Builder:
     @staticmethod
     def _link(ip):
         return {k: v for k, v in ip.items()
-                if k in ("dst_mac", "src_mac", "uid", "gid", "mark")}
+                if k in ("dst_mac", "src_mac", "uid", "gid", "mark", "reply_to")}
 
     def tcp(self, origin, src, dst, sport, dport, flags="S", seq=1000, ack=0,
             payload=b"", options=b"", **ip):
@@ -130,14 +133,15 @@ def tcp_session(b, sport, dport, src=C(10), dst=S(10)):
     """A whole TCP connection through the router with sequence numbers
     conntrack accepts: handshake, 100 bytes, a close from each side."""
     cs, ss = 100000, 500000
+    syn = b.tcp("client", src, dst, sport, dport, "S", cs, 0)
     return [
-        b.tcp("client", src, dst, sport, dport, "S", cs, 0),
-        b.tcp("server", dst, src, dport, sport, "SA", ss, cs + 1),
+        syn,
+        b.tcp("server", dst, src, dport, sport, "SA", ss, cs + 1, reply_to=syn),
         b.tcp("client", src, dst, sport, dport, "A", cs + 1, ss + 1),
         b.tcp("client", src, dst, sport, dport, "PA", cs + 1, ss + 1, b"d" * 100),
-        b.tcp("server", dst, src, dport, sport, "A", ss + 1, cs + 101),
+        b.tcp("server", dst, src, dport, sport, "A", ss + 1, cs + 101, reply_to=syn),
         b.tcp("client", src, dst, sport, dport, "FA", cs + 101, ss + 1),
-        b.tcp("server", dst, src, dport, sport, "FA", ss + 1, cs + 102),
+        b.tcp("server", dst, src, dport, sport, "FA", ss + 1, cs + 102, reply_to=syn),
         b.tcp("client", src, dst, sport, dport, "A", cs + 102, ss + 2),
     ]
 
@@ -170,9 +174,9 @@ def build():
     f("fwd-tcp-syn-ack-unsolicited", b.tcp("client", C(10), S(10), 40014, 80, "SA", 5, 6))
 
     # --- FORWARD, client to server: UDP -----------------------------------
-    f("fwd-udp-53-reply",
-      b.udp("client", C(10), S(10), 40101, 53, b"query"),
-      b.udp("server", S(10), C(10), 53, 40101, b"answer..."))
+    query = b.udp("client", C(10), S(10), 40101, 53, b"query")
+    f("fwd-udp-53-reply", query,
+      b.udp("server", S(10), C(10), 53, 40101, b"answer...", reply_to=query))
     f("fwd-udp-123-big", b.udp("client", C(13), S(13), 40102, 123, b"n" * 200))
     for port in (5001, 5003, 5004, 5010):
         f(f"fwd-udp-{port}", b.udp("client", C(10), S(10), 40100 + port % 100, port))
@@ -181,16 +185,16 @@ def build():
     probe = b.udp("client", C(10), S(10), 40110, 9999)
     as_seen = probe.ip[:8] + bytes([63]) + probe.ip[9:]     # TTL one less
     f("fwd-udp-related-icmp", probe,
-      b.icmp("server", S(10), C(10), 3, 3, payload=icmp_quote(as_seen)))
+      b.icmp("server", S(10), C(10), 3, 3, payload=icmp_quote(as_seen), reply_to=probe))
     for n, size in (("0", 0), ("1", 1), ("500", 500), ("1400", 1400)):
         f(f"fwd-udp-payload-{n}", b.udp("client", C(16), S(10), 40120 + size % 97, 7000, b"p" * size))
     f("fwd-udp-fragments", *b.fragments("client", C(10), S(10), 40130, 7001))
 
     # --- FORWARD: ICMP ------------------------------------------------------
-    f("fwd-icmp-echo", b.echo("client", C(10), S(10), 7001),
-      b.echo("server", S(10), C(10), 7001, reply=True))
+    ping = b.echo("client", C(10), S(10), 7001)
+    f("fwd-icmp-echo", ping, b.echo("server", S(10), C(10), 7001, reply=True, reply_to=ping))
     f("fwd-icmp-echo-src17", b.echo("client", C(17), S(10), 7002))
-    f("fwd-icmp-timestamp", b.icmp("client", C(10), S(10), 13, 0, b"\x1b\x5b\0\1", b"\0" * 12))
+    f("fwd-icmp-timestamp", b.icmp("client", C(10), S(10), 13, 0, b"\x1b\x5c\0\1", b"\0" * 12))
     f("fwd-icmp-unreach-alone", b.icmp("client", C(10), S(10), 3, 1,
                                        payload=ip_header(S(10), C(20), 17, 8) + b"\x9c\x41\x00\x35\x00\x08\x00\x00"))
     f("fwd-icmp-redirect", b.icmp("client", C(10), S(10), 5, 1, b"\x0a\x00\x01\x01",
@@ -250,10 +254,9 @@ def build():
     f("out-udp-tos-ttl", b.udp("router", R1, C(11), 40908, 514, tos=0x10, ttl=3))
     f("out-tcp-syn-443", b.tcp("router", R2, S(10), 40909, 443))
     f("out-tcp-syn-22-uid-1000", b.tcp("router", R2, S(11), 40910, 22, uid=1000, gid=1000))
-    f("out-icmp-echo", b.echo("router", R2, S(10), 7301),
-      b.echo("server", S(10), R2, 7301, reply=True))
+    ping = b.echo("router", R2, S(10), 7301)
+    f("out-icmp-echo", ping, b.echo("server", S(10), R2, 7301, reply=True, reply_to=ping))
     f("out-udp-broadcast", b.udp("router", R1, "10.0.1.255", 40911, 68))
-    f("out-udp-session",
-      b.udp("router", R1, C(12), 40912, 123),
-      b.udp("client", C(12), R1, 123, 40912, b"ntp answer"))
+    ntp = b.udp("router", R1, C(12), 40912, 123)
+    f("out-udp-session", ntp, b.udp("client", C(12), R1, 123, 40912, b"ntp answer", reply_to=ntp))
     return b.flows

@@ -173,3 +173,41 @@ def _l4_key(proto, l4):
     if proto == 1 and len(l4) >= 8:
         return (1, struct.unpack("!H", l4[4:6])[0])
     return None
+
+
+def ip_ident(pkt):
+    return struct.unpack("!H", pkt[4:6])[0]
+
+
+def answer_to(template, request):
+    """@template, an IP packet answering a request as it was sent, made to
+    answer @request as it was delivered (after any NAT): addresses and
+    ports (or ICMP echo id) swapped from it, the quote of an ICMP error
+    replaced by its header and first 8 bytes; checksums recomputed."""
+    pkt = bytearray(template)
+    ihl, rihl = (pkt[0] & 15) * 4, (request[0] & 15) * 4
+    pkt[12:16], pkt[16:20] = request[16:20], request[12:16]
+    proto = pkt[9]
+    l4 = bytearray(pkt[ihl:])
+    if proto in (6, 17) and request[9] == proto:
+        l4[0:2], l4[2:4] = request[rihl + 2:rihl + 4], request[rihl:rihl + 2]
+    elif proto == 1 and l4[0] == 0 and request[9] == 1:
+        l4[4:6] = request[rihl + 4:rihl + 6]
+    elif proto == 1 and l4[0] in (3, 11):
+        l4 = l4[:8] + request[:rihl + 8]
+    pkt = pkt[:ihl] + l4
+    pkt[2:4] = struct.pack("!H", len(pkt))
+    pkt[10:12] = b"\0\0"
+    pkt[10:12] = struct.pack("!H", checksum(bytes(pkt[:ihl])))
+    src, dst = socket.inet_ntoa(bytes(pkt[12:16])), socket.inet_ntoa(bytes(pkt[16:20]))
+    seg = bytearray(pkt[ihl:])
+    if proto == 6:
+        seg[16:18] = b"\0\0"
+        seg[16:18] = struct.pack("!H", l4_checksum(src, dst, 6, bytes(seg)))
+    elif proto == 17:
+        seg[6:8] = b"\0\0"
+        seg[6:8] = struct.pack("!H", l4_checksum(src, dst, 17, bytes(seg)) or 0xFFFF)
+    elif proto == 1:
+        seg[2:4] = b"\0\0"
+        seg[2:4] = struct.pack("!H", checksum(bytes(seg)))
+    return bytes(pkt[:ihl] + seg)

@@ -34,7 +34,7 @@ import subprocess
 import time
 
 import matrix
-from packets import describe_frame, flow_key
+from packets import answer_to, describe_frame, flow_key, mac_str
 
 CLONE_NEWNET = 0x40000000
 ETH_P_ALL = 0x0003
@@ -111,8 +111,15 @@ def ip_batch(ns, lines):
                    text=True, check=True)
 
 
-def pin_to_one_cpu():
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+class OneCpu:
+    """with OneCpu(): the calling thread runs on one CPU only."""
+
+    def __enter__(self):
+        self.saved = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(self.saved)})
+
+    def __exit__(self, *exc):
+        os.sched_setaffinity(0, self.saved)
 
 
 class Fence:
@@ -240,7 +247,9 @@ class Side:
 
     # --- traffic ------------------------------------------------------------
 
-    def send(self, pkt):
+    def send(self, pkt, fence, log):
+        if pkt.reply_to is not None and pkt.origin in ("client", "server"):
+            pkt = self._answer(pkt, fence, log)
         if pkt.origin == "client":
             self.cap_cli.send(pkt.frame)
         elif pkt.origin == "server":
@@ -251,6 +260,21 @@ class Side:
             except OSError as e:        # an OUTPUT DROP says EPERM
                 return f"send: {e.strerror}"
         return None
+
+    def _answer(self, pkt, fence, log):
+        """@pkt readdressed to answer its request as delivered here (NAT
+        may have changed it); as built if the request never came."""
+        fence.wait()
+        self.drain(log)
+        req = pkt.reply_to.ip
+        for where, _, _, frame in reversed(log):
+            # NAT changes neither the IP ID, nor the length, nor the protocol.
+            if where == pkt.origin and frame is not None and frame[14 + 4:14 + 6] == req[4:6] \
+                    and frame[14 + 2:14 + 4] == req[2:4] and frame[14 + 9] == req[9]:
+                ip = answer_to(pkt.ip, frame[14:])
+                return matrix.Packet(pkt.origin, ip, dst_mac=mac_str(pkt.frame[0:6]),
+                                     src_mac=mac_str(pkt.frame[6:12]))
+        return pkt
 
     def drain(self, log):
         """Read whatever the sockets have; True if anything came."""
@@ -265,29 +289,34 @@ class Side:
                     continue
                 line = describe_frame(frame, matrix.ROUTER_ADDRS)
                 if line:
-                    log.append((where, flow_key(frame), line))
+                    log.append((where, flow_key(frame), line, frame))
                     got = True
         while True:
             try:
                 data, (addr, port) = self.sink.recvfrom(65535)
             except BlockingIOError:
                 break
-            log.append(("router:53", None, f"socket got {len(data)} bytes from {addr}:{port}"))
+            log.append(("router:53", (17, frozenset((port, 53))),
+                        f"socket got {len(data)} bytes from {addr}:{port}", None))
             got = True
         return got
 
     def run_matrix(self, flows, fence, settle=0.1, limit=10.0):
         """Sends every flow; returns [(where, flow key, line)] in the order
         seen, plus send errors, once nothing more has come for @settle s."""
+        with OneCpu():
+            return self._run_matrix(flows, fence, settle, limit)
+
+    def _run_matrix(self, flows, fence, settle, limit):
         log = []
         self.drain([])
         for name, packets in flows:
             for pkt in packets:
                 if pkt.origin == "router":
                     fence.wait()
-                err = self.send(pkt)
+                err = self.send(pkt, fence, log)
                 if err:
-                    log.append(("router", ("flow", name), err))
+                    log.append(("router", ("flow", name), err, None))
         fence.wait()
         deadline = time.monotonic() + limit
         quiet_since = time.monotonic()
