@@ -13,6 +13,7 @@
 #   | (build/bin)            | <------> | legacy* (symlinks)     |
 #   +------------------------+          +------------------------+
 # vm-timeout: 300
+# shellcheck disable=SC2016 # the snippets are expanded by bash -c, on each side
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
