@@ -192,15 +192,17 @@ static void mark_add(struct restore *rs, unsigned int line)
 
 /*
  * iptables-restore stages rules in userspace and the kernel checks them at
- * COMMIT: a rule the kernel refuses (EINVAL from a match or target) fails
+ * COMMIT: a rule the kernel refuses (a match's or target's check) fails
  * "line N" of the COMMIT, not of the rule. moat's module checks each rule
- * as it arrives; so such an error waits for the COMMIT line.
+ * as it arrives; so such an error waits for the COMMIT line. Not a
+ * position past the end or a missing chain, which libiptc finds at once.
  */
 static bool failed_at_commit(const struct restore *rs)
 {
 	unsigned int line = rs->b.err_line;
 
-	return rs->b.err == -EINVAL && line < rs->n_adds && rs->adds[line];
+	return rs->b.err && rs->b.err != -E2BIG && rs->b.err != -ENOENT &&
+	       line < rs->n_adds && rs->adds[line];
 }
 
 static void end_table(struct restore *rs)
@@ -336,6 +338,11 @@ static void queue_rules(struct restore *rs, const struct moat_command *c,
 	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
+		/* libiptc refuses this at once, not at COMMIT. */
+		if ((c->rules[i]->target == MOAT_TARGET_JUMP ||
+		     c->rules[i]->target == MOAT_TARGET_GOTO) &&
+		    is_builtin(c->rules[i]->chain))
+			line_failed(rs, moat_input_line);
 		if (cnt) {
 			c->rules[i]->has_counters = true;
 			c->rules[i]->packets = pkts;

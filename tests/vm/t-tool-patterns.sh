@@ -12,7 +12,7 @@
 #   | iptables* -> moat      | snippets | iptables* -> iptables- |
 #   | (build/bin)            | <------> | legacy* (symlinks)     |
 #   +------------------------+          +------------------------+
-# vm-timeout: 300
+# vm-timeout: 600
 # shellcheck disable=SC2016 # the snippets are expanded by bash -c, on each side
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
