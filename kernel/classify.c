@@ -90,20 +90,23 @@ static u32 moat_iif_hash(const char *name)
 
 static struct moat_rule_key moat_rule_key(const struct moat_rule *r)
 {
-	const struct moat_match *first = (const struct moat_match *)r->ext;
+	const struct moat_match *first;
+	const struct moat_ifaces *ifs = moat_rule_ifaces(r);
 	struct moat_rule_key k = { .kind = MOAT_DIM_NONE };
 	u16 port;
+
+	first = (const struct moat_match *)(r->ext + r->ifaces_len);
 
 	if (r->smsk && !(r->inv & MOAT_INV_SRC)) {
 		k = (struct moat_rule_key){ MOAT_DIM_SRC, r->smsk, ntohl(r->src) };
 	} else if (r->dmsk && !(r->inv & MOAT_INV_DST)) {
 		k = (struct moat_rule_key){ MOAT_DIM_DST, r->dmsk, ntohl(r->dst) };
-	} else if (r->proto && !(r->inv & MOAT_INV_PROTO) && r->matches_len &&
-		   moat_ports_dport_key(first, &port)) {
+	} else if (r->proto && !(r->inv & MOAT_INV_PROTO) &&
+		   moat_rule_has_matches(r) && moat_ports_dport_key(first, &port)) {
 		k = (struct moat_rule_key){ MOAT_DIM_DPORT, 0, r->proto << 16 | port };
-	} else if (r->iif[0] && !(r->inv & MOAT_INV_IIF) &&
-		   r->iif_len == strlen(r->iif) + 1) {
-		k = (struct moat_rule_key){ MOAT_DIM_IIF, 0, moat_iif_hash(r->iif) };
+	} else if (ifs && ifs->iif[0] && !(r->inv & MOAT_INV_IIF) &&
+		   ifs->iif_len == strlen(ifs->iif) + 1) {
+		k = (struct moat_rule_key){ MOAT_DIM_IIF, 0, moat_iif_hash(ifs->iif) };
 	} else if (r->proto && !(r->inv & MOAT_INV_PROTO)) {
 		k = (struct moat_rule_key){ MOAT_DIM_PROTO, 0, r->proto };
 	}
@@ -277,59 +280,95 @@ err:
 	return NULL;
 }
 
-/* An index for @rules, or NULL if it would not pay or memory is short. */
-static struct moat_index *moat_index_build(const struct moat_rules *rules)
+/* How each rule of @rules is keyed; NULL if memory is short. */
+static struct moat_rule_key *moat_rules_keys(const struct moat_rules *rules)
 {
-	struct moat_index *ix = NULL;
 	struct moat_rule_key *keys;
-	u32 i, n_runs;
+	u32 i;
 
 	keys = kvmalloc_array(rules->n, sizeof(*keys), GFP_KERNEL);
-	if (!keys)
-		return NULL;
-	for (i = 0; i < rules->n; i++)
-		keys[i] = moat_rule_key(rules->r[i]);
-	n_runs = moat_plan_runs(rules->n, keys, NULL);
-	/* Mostly short runs: lookups would cost what walking does. */
-	if (n_runs * 4 <= rules->n)
-		ix = moat_index_alloc(rules->n, n_runs, keys);
-	kvfree(keys);
-	return ix;
+	if (keys)
+		for (i = 0; i < rules->n; i++)
+			keys[i] = moat_rule_key(rules->r[i]);
+	return keys;
 }
 
-/* Frees what moat_classify_chain attached to @rules (no packet sees it). */
+/* An index for @n rules keyed @keys, or NULL if it would not pay. */
+static struct moat_index *moat_index_build(u32 n, const struct moat_rule_key *keys)
+{
+	u32 n_runs = moat_plan_runs(n, keys, NULL);
+
+	/* Mostly short runs: lookups would cost what walking does. */
+	return n_runs * 4 <= n ? moat_index_alloc(n, n_runs, keys) : NULL;
+}
+
+/* Frees what the classifier attached to @rules (no packet sees it). */
 void moat_rules_index_free(struct moat_rules *rules)
 {
 	moat_index_free(rcu_dereference_protected(rules->index, true));
 }
 
-/* Indexes @rules, published, if worth it; on no memory they stay linear. */
-static void moat_classify_rules(struct moat_rules *rules)
-{
-	struct moat_index *ix;
+#define moat_for_each_chain(mn, i, c)					\
+	for (i = 0; i < MOAT_MAX_TABLES; i++)				\
+		if (mn->tables[i])					\
+			list_for_each_entry(c, &mn->tables[i]->chains, list)
 
-	if (rules->n < MOAT_CLASSIFY_MIN ||
-	    rcu_access_pointer(rules->index))
-		return;
-	ix = moat_index_build(rules);
-	if (ix)
-		rcu_assign_pointer(rules->index, ix);
-}
-
-static void moat_classify_work(struct work_struct *work)
+/* A published rule list the classifier has not taken up yet. */
+static struct moat_rules *moat_classify_next_list(struct moat_net *mn)
 {
-	struct moat_net *mn = container_of(work, struct moat_net, classify_work);
 	struct moat_chain *c;
 	int i;
 
+	moat_for_each_chain(mn, i, c)
+		if (!c->rules->classified && c->rules->n >= MOAT_CLASSIFY_MIN)
+			return c->rules;
+	return NULL;
+}
+
+/*
+ * Whether @rules, taken up before the lock was dropped, is still a chain's:
+ * a list allocated since at the same address is not taken up yet.
+ */
+static bool moat_rules_published(struct moat_net *mn,
+				 const struct moat_rules *rules)
+{
+	struct moat_chain *c;
+	int i;
+
+	moat_for_each_chain(mn, i, c)
+		if (c->rules == rules)
+			return rules->classified;
+	return false;
+}
+
+/*
+ * Indexes every new rule list worth it.  The lock is held only to read the
+ * rules' keys and to attach the index: building it, the costly part for a
+ * long list, must not delay the next change.  A list replaced meanwhile
+ * gets no index (its successor is taken up in turn).
+ */
+static void moat_classify_work(struct work_struct *work)
+{
+	struct moat_net *mn = container_of(work, struct moat_net, classify_work);
+	struct moat_rule_key *keys;
+	struct moat_rules *rules;
+	struct moat_index *ix;
+	u32 n;
+
 	mutex_lock(&mn->lock);
-	for (i = 0; i < MOAT_MAX_TABLES; i++) {
-		if (!mn->tables[i])
-			continue;
-		list_for_each_entry(c, &mn->tables[i]->chains, list) {
-			moat_classify_rules(c->rules);
-			cond_resched();
-		}
+	while ((rules = moat_classify_next_list(mn))) {
+		rules->classified = true;
+		n = rules->n;
+		keys = moat_rules_keys(rules);
+		mutex_unlock(&mn->lock);
+		ix = keys ? moat_index_build(n, keys) : NULL;
+		kvfree(keys);
+		cond_resched();
+		mutex_lock(&mn->lock);
+		if (ix && moat_rules_published(mn, rules))
+			rcu_assign_pointer(rules->index, ix);
+		else
+			moat_index_free(ix);
 	}
 	mutex_unlock(&mn->lock);
 }
@@ -347,9 +386,9 @@ void moat_classify_later(struct moat_net *mn)
 
 /* --- the packet path ----------------------------------------------------- */
 
-void moat_pkt_keys(struct moat_pkt *pkt, const struct sk_buff *skb,
-		   const struct iphdr *iph)
+static void moat_pkt_keys(struct moat_pkt *pkt, const struct sk_buff *skb)
 {
+	const struct iphdr *iph = ip_hdr(skb);
 	const struct net_device *in = pkt->state->in;
 	union {
 		struct tcphdr tcp;
@@ -357,6 +396,7 @@ void moat_pkt_keys(struct moat_pkt *pkt, const struct sk_buff *skb,
 	} _h;
 	const __be16 *ports;
 
+	pkt->keyed = true;
 	pkt->src = ntohl(iph->saddr);
 	pkt->dst = ntohl(iph->daddr);
 	pkt->proto = iph->protocol;
@@ -454,8 +494,8 @@ static const struct moat_run *moat_run_at(const struct moat_index *ix, u32 i)
  * without an index or in a linear run, else the next one a lookup finds.
  * Returns rules->n when none is left.
  */
-u32 moat_classify_next(const struct moat_rules *rules,
-		       const struct moat_pkt *pkt, u32 i)
+u32 moat_classify_next(const struct moat_rules *rules, struct moat_pkt *pkt,
+		       const struct sk_buff *skb, u32 i)
 {
 	const struct moat_index *ix = rcu_dereference(rules->index);
 	const struct moat_slot *s;
@@ -464,6 +504,8 @@ u32 moat_classify_next(const struct moat_rules *rules,
 
 	if (!ix || i >= rules->n || !READ_ONCE(moat_classify_on))
 		return i;
+	if (!pkt->keyed)
+		moat_pkt_keys(pkt, skb);
 	for (run = moat_run_at(ix, i); ; run++) {
 		if (!run->n_dims || moat_run_needs_walk(run, pkt))
 			return i;

@@ -3,11 +3,15 @@
 #include <net/genetlink.h>
 #include "moat.h"
 
+/*
+ * Not charged to the memory cgroup, as iptables' counters are not: the
+ * percpu allocator keeps a cgroup pointer per 4 bytes of a charged chunk,
+ * twice what the counters themselves take.  The namespace's max_rule_mem
+ * counts them all the same.
+ */
 int moat_counters_init(struct moat_counters *c)
 {
-	c->pcpu = alloc_percpu_gfp(struct moat_counter, GFP_KERNEL_ACCOUNT);
-	c->base.packets = 0;
-	c->base.bytes = 0;
+	c->pcpu = alloc_percpu_gfp(struct moat_counter, GFP_KERNEL);
 	return c->pcpu ? 0 : -ENOMEM;
 }
 
@@ -17,8 +21,7 @@ void moat_counters_free(struct moat_counters *c)
 	c->pcpu = NULL;
 }
 
-static void moat_counters_sum(const struct moat_counters *c,
-			      struct moat_counter *sum)
+void moat_counters_read(const struct moat_counters *c, struct moat_counter *sum)
 {
 	int cpu;
 
@@ -32,21 +35,14 @@ static void moat_counters_sum(const struct moat_counters *c,
 	}
 }
 
-void moat_counters_read(const struct moat_counters *c, struct moat_counter *out)
-{
-	moat_counters_sum(c, out);
-	out->packets -= c->base.packets;
-	out->bytes -= c->base.bytes;
-}
-
 /* Makes the counters read @to from now on; the caller holds the lock. */
 void moat_counters_set(struct moat_counters *c, const struct moat_counter *to)
 {
 	struct moat_counter sum;
 
-	moat_counters_sum(c, &sum);
-	c->base.packets = sum.packets - to->packets;
-	c->base.bytes = sum.bytes - to->bytes;
+	moat_counters_read(c, &sum);
+	this_cpu_add(c->pcpu->packets, to->packets - sum.packets);
+	this_cpu_add(c->pcpu->bytes, to->bytes - sum.bytes);
 }
 
 int moat_counters_put(struct sk_buff *skb, int attr,

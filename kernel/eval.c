@@ -26,19 +26,27 @@ static bool moat_iface_ok(const struct net_device *dev, const char *name,
 
 #define MOAT_INV(r, bit, cond) (!!(cond) ^ !!((r)->inv & (bit)))
 
+static bool moat_ifaces_match(const struct moat_rule *r,
+			      const struct nf_hook_state *st)
+{
+	const struct moat_ifaces *ifs = moat_rule_ifaces(r);
+
+	if (ifs->iif[0] &&
+	    MOAT_INV(r, MOAT_INV_IIF, !moat_iface_ok(st->in, ifs->iif, ifs->iif_len)))
+		return false;
+	if (ifs->oif[0] &&
+	    MOAT_INV(r, MOAT_INV_OIF, !moat_iface_ok(st->out, ifs->oif, ifs->oif_len)))
+		return false;
+	return true;
+}
+
 static bool moat_core_match(const struct moat_rule *r, const struct iphdr *iph,
 			    const struct moat_pkt *pkt)
 {
-	const struct nf_hook_state *st = pkt->state;
-
 	if (MOAT_INV(r, MOAT_INV_SRC, (iph->saddr & r->smsk) != r->src) ||
 	    MOAT_INV(r, MOAT_INV_DST, (iph->daddr & r->dmsk) != r->dst))
 		return false;
-	if (r->iif[0] &&
-	    MOAT_INV(r, MOAT_INV_IIF, !moat_iface_ok(st->in, r->iif, r->iif_len)))
-		return false;
-	if (r->oif[0] &&
-	    MOAT_INV(r, MOAT_INV_OIF, !moat_iface_ok(st->out, r->oif, r->oif_len)))
+	if (r->ifaces_len && !moat_ifaces_match(r, pkt->state))
 		return false;
 	if (r->proto && MOAT_INV(r, MOAT_INV_PROTO, iph->protocol != r->proto))
 		return false;
@@ -84,10 +92,9 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 
 	pkt.fragoff = ntohs(iph->frag_off) & IP_OFFSET;
 	pkt.thoff = skb_network_offset(skb) + ip_hdrlen(skb);
-	moat_pkt_keys(&pkt, skb, iph);
 	rules = v->rules[slot];
 	for (;;) {
-		i = moat_classify_next(rules, &pkt, i);
+		i = moat_classify_next(rules, &pkt, skb, i);
 		if (i == rules->n) {
 			/* The end of a called chain returns; of the base, policy. */
 			if (!sp)

@@ -27,9 +27,13 @@ struct moat_counter {
  * counter setting move @base instead, so the packet path never needs a
  * lock: what is reported is the per-CPU sum minus @base.
  */
+/*
+ * The sum over CPUs is the count.  Setting it (-Z, restore -c) adds the
+ * difference to this CPU's share, so packets counted meanwhile elsewhere
+ * stay counted and no base value needs keeping.
+ */
 struct moat_counters {
 	struct moat_counter __percpu *pcpu;
-	struct moat_counter base;
 };
 
 int moat_counters_init(struct moat_counters *c);
@@ -43,10 +47,10 @@ int moat_counters_parse(const struct nlattr *attr, struct moat_counter *out,
 static inline void moat_counters_add(const struct moat_counters *c,
 				     unsigned int len)
 {
-	struct moat_counter *pc = this_cpu_ptr(c->pcpu);
-
-	pc->packets++;
-	pc->bytes += len;
+	/* One instruction each, so a softirq on this CPU, or the OUTPUT
+	 * hook's process context, can't interleave with another's update. */
+	this_cpu_add(c->pcpu->packets, 1);
+	this_cpu_add(c->pcpu->bytes, len);
 }
 
 /* Whether a packet's destination port is known to the classifier. */
@@ -62,7 +66,10 @@ struct moat_pkt {
 	unsigned int thoff;	/* transport header offset */
 	u16 fragoff;		/* in 8-byte units, 0 for the first fragment */
 	bool hotdrop;		/* a match found the packet malformed: drop */
-	/* The classifier's keys (classify.c), host order. */
+	/* The classifier's keys (classify.c), host order, read on the
+	 * first lookup: a packet through chains without an index pays
+	 * nothing for them. */
+	bool keyed;
 	u8 proto;
 	u8 dport;		/* enum moat_key_state */
 	bool iif_valid;
@@ -148,37 +155,56 @@ struct moat_target_type {
 
 struct moat_chain;
 
+/* -i and -o, when a rule names either: first in its ext[]. */
+struct moat_ifaces {
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	u8 iif_len, oif_len;	/* bytes compared: prefix, or name + NUL */
+};
+
+#define MOAT_IFACES_LEN	ALIGN(sizeof(struct moat_ifaces), 8)
+
 /*
  * A rule is immutable once published; -R publishes a new one.  Kept small
- * (96 bytes before its matches): a ruleset is mostly rules.  Everything
- * before @fresh defines the rule (-D and -C compare it byte for byte).
+ * (48 bytes before its extensions, a 64-byte allocation for most rules):
+ * a ruleset is mostly rules.  Everything before @fresh defines the rule
+ * (-D and -C compare it byte for byte, then its ext[]).
  */
 struct moat_rule {
 	__be32 src, smsk, dst, dmsk;
-	char iif[IFNAMSIZ], oif[IFNAMSIZ];
-	u8 iif_len, oif_len;	/* bytes compared: prefix, or name + NUL */
 	u16 proto;
 	u8 flags, inv;
 	u8 kind;		/* enum moat_target_kind */
+	u8 ifaces_len;		/* 0, or MOAT_IFACES_LEN: ext[] starts with them */
+	u16 matches_end;	/* the matches end here in ext[] */
 	union {
 		struct moat_chain *chain;		/* JUMP, GOTO */
 		const struct moat_target_type *ttype;	/* EXT */
 	};
-	u16 matches_len;	/* the matches in ext[] */
-	u16 ext_len;		/* all of ext[]: matches, then target data */
+	u16 ext_len;		/* all of ext[]: interfaces, matches, target data */
 	bool fresh;		/* made by the open transaction */
 	struct moat_counters cnt;
-	u8 ext[] __aligned(8);	/* struct moat_match entries, target data */
+	u8 ext[] __aligned(8);
 };
+
+static inline const struct moat_ifaces *
+moat_rule_ifaces(const struct moat_rule *r)
+{
+	return r->ifaces_len ? (const struct moat_ifaces *)r->ext : NULL;
+}
+
+static inline bool moat_rule_has_matches(const struct moat_rule *r)
+{
+	return r->matches_end > r->ifaces_len;
+}
 
 static inline void *moat_rule_tdata(const struct moat_rule *r)
 {
-	return (void *)(r->ext + r->matches_len);
+	return (void *)(r->ext + r->matches_end);
 }
 
 #define moat_for_each_match(m, r)					\
-	for (m = (struct moat_match *)(r)->ext;				\
-	     (u8 *)m < (r)->ext + (r)->matches_len;			\
+	for (m = (struct moat_match *)((r)->ext + (r)->ifaces_len);	\
+	     (u8 *)m < (r)->ext + (r)->matches_end;			\
 	     m = (struct moat_match *)((u8 *)m + m->len))
 
 struct moat_index;
@@ -189,6 +215,7 @@ struct moat_rules {
 	struct moat_index __rcu *index;	/* classify.c; NULL: walk */
 	u32 n;
 	u32 cap;		/* room in r[], for staging */
+	bool classified;	/* the classifier has taken it up */
 	struct moat_rule *r[];
 };
 
@@ -386,10 +413,8 @@ void moat_nat_exit(void);
 void moat_classify_init(struct moat_net *mn);
 void moat_classify_later(struct moat_net *mn);
 void moat_rules_index_free(struct moat_rules *rules);
-void moat_pkt_keys(struct moat_pkt *pkt, const struct sk_buff *skb,
-		   const struct iphdr *iph);
-u32 moat_classify_next(const struct moat_rules *rules,
-		       const struct moat_pkt *pkt, u32 i);
+u32 moat_classify_next(const struct moat_rules *rules, struct moat_pkt *pkt,
+		       const struct sk_buff *skb, u32 i);
 
 /* match_tcpudp.c: a leading tcp/udp match's single destination port. */
 bool moat_ports_dport_key(const struct moat_match *m, u16 *port);

@@ -125,7 +125,7 @@ static int moat_matches_parse(struct net *net, struct moat_rule *r,
 			      const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
 {
-	struct moat_match *m = (struct moat_match *)r->ext;
+	struct moat_match *m = (struct moat_match *)(r->ext + r->ifaces_len);
 	const struct nlattr *a;
 	int rem, err;
 
@@ -260,8 +260,12 @@ static int moat_rule_fill(struct moat_txn *txn, struct moat_rule *r,
 	/* Canonical, so that equal rules compare equal. */
 	r->src &= r->smsk;
 	r->dst &= r->dmsk;
-	moat_iface_set(r->iif, &r->iif_len, tb[MOAT_A_RULE_IIF]);
-	moat_iface_set(r->oif, &r->oif_len, tb[MOAT_A_RULE_OIF]);
+	if (r->ifaces_len) {
+		struct moat_ifaces *ifs = (struct moat_ifaces *)r->ext;
+
+		moat_iface_set(ifs->iif, &ifs->iif_len, tb[MOAT_A_RULE_IIF]);
+		moat_iface_set(ifs->oif, &ifs->oif_len, tb[MOAT_A_RULE_OIF]);
+	}
 	r->proto = tb[MOAT_A_RULE_PROTO] ? nla_get_u16(tb[MOAT_A_RULE_PROTO]) : 0;
 	r->flags = tb[MOAT_A_RULE_FLAGS] ? nla_get_u32(tb[MOAT_A_RULE_FLAGS]) : 0;
 	r->inv = tb[MOAT_A_RULE_INV] ? nla_get_u32(tb[MOAT_A_RULE_INV]) : 0;
@@ -291,11 +295,12 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 	struct nlattr *tb[MOAT_A_RULE_MAX + 1];
 	const struct moat_target_type *ttype;
 	struct moat_rule *r;
-	int err, size = 0;
+	int err, size = 0, ifaces;
 
 	err = nla_parse_nested(tb, MOAT_A_RULE_MAX, attr, moat_rule_policy, extack);
 	if (err)
 		return ERR_PTR(err);
+	ifaces = tb[MOAT_A_RULE_IIF] || tb[MOAT_A_RULE_OIF] ? MOAT_IFACES_LEN : 0;
 	if (tb[MOAT_A_RULE_MATCHES]) {
 		size = moat_matches_size(tb[MOAT_A_RULE_MATCHES], extack);
 		if (size < 0)
@@ -304,12 +309,14 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 	ttype = moat_target_lookup(tb[MOAT_A_RULE_TARGET], extack);
 	if (IS_ERR(ttype))
 		return ERR_PTR(PTR_ERR(ttype));
+	size += ifaces;
 	/* Zeroed: rules are compared with memcmp, padding included. */
 	r = kzalloc(struct_size(r, ext, size + (ttype ? ALIGN(ttype->size, 8) : 0)),
 		    GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
-	r->matches_len = size;
+	r->ifaces_len = ifaces;
+	r->matches_end = size;
 	r->ext_len = size + (ttype ? ALIGN(ttype->size, 8) : 0);
 	err = moat_rule_fill(txn, r, tb, extack);
 	if (err) {
@@ -345,7 +352,9 @@ void moat_rule_free(struct moat_rule *r)
 static bool moat_matches_equal(const struct moat_rule *a,
 			       const struct moat_rule *b)
 {
-	const struct moat_match *ma, *mb = (const struct moat_match *)b->ext;
+	const struct moat_match *ma, *mb;
+
+	mb = (const struct moat_match *)(b->ext + b->ifaces_len);
 
 	moat_for_each_match(ma, a) {
 		if (ma->type != mb->type ||
@@ -360,11 +369,12 @@ static bool moat_matches_equal(const struct moat_rule *a,
 /* Same selectors, matches and target; counters and origin do not count. */
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
 {
-	/* The header compares matches_len and ext_len too. */
+	/* The header compares the lengths of ext[]'s parts too. */
 	return !memcmp(a, b, offsetof(struct moat_rule, fresh)) &&
+	       !memcmp(a->ext, b->ext, a->ifaces_len) &&
 	       moat_matches_equal(a, b) &&
-	       !memcmp(a->ext + a->matches_len, b->ext + b->matches_len,
-		       a->ext_len - a->matches_len);
+	       !memcmp(a->ext + a->matches_end, b->ext + b->matches_end,
+		       a->ext_len - a->matches_end);
 }
 
 static int moat_ext_target_dump(struct sk_buff *skb, const struct moat_rule *r)
@@ -409,7 +419,7 @@ static int moat_matches_dump(struct sk_buff *skb, const struct moat_rule *r)
 	struct nlattr *all, *one, *data;
 	const struct moat_match *m;
 
-	if (!r->matches_len)
+	if (!moat_rule_has_matches(r))
 		return 0;
 	all = nla_nest_start(skb, MOAT_A_RULE_MATCHES);
 	if (!all)
@@ -428,6 +438,17 @@ static int moat_matches_dump(struct sk_buff *skb, const struct moat_rule *r)
 	return 0;
 }
 
+static int moat_ifaces_dump(struct sk_buff *skb, const struct moat_ifaces *ifs)
+{
+	if (!ifs)
+		return 0;
+	if (ifs->iif[0] && nla_put_string(skb, MOAT_A_RULE_IIF, ifs->iif))
+		return -EMSGSIZE;
+	if (ifs->oif[0] && nla_put_string(skb, MOAT_A_RULE_OIF, ifs->oif))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int moat_selectors_dump(struct sk_buff *skb, const struct moat_rule *r)
 {
 	if (r->smsk && (nla_put_be32(skb, MOAT_A_RULE_SRC, r->src) ||
@@ -436,9 +457,7 @@ static int moat_selectors_dump(struct sk_buff *skb, const struct moat_rule *r)
 	if (r->dmsk && (nla_put_be32(skb, MOAT_A_RULE_DST, r->dst) ||
 			nla_put_be32(skb, MOAT_A_RULE_DST_MASK, r->dmsk)))
 		return -EMSGSIZE;
-	if (r->iif[0] && nla_put_string(skb, MOAT_A_RULE_IIF, r->iif))
-		return -EMSGSIZE;
-	if (r->oif[0] && nla_put_string(skb, MOAT_A_RULE_OIF, r->oif))
+	if (moat_ifaces_dump(skb, moat_rule_ifaces(r)))
 		return -EMSGSIZE;
 	if (r->proto && nla_put_u16(skb, MOAT_A_RULE_PROTO, r->proto))
 		return -EMSGSIZE;

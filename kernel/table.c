@@ -70,12 +70,17 @@ static const char *const moat_hook_names[NF_INET_NUMHOOKS] = {
 	[NF_INET_POST_ROUTING] = "POSTROUTING",
 };
 
+/*
+ * Room for @cap rule pointers, @n of them to be filled by the caller; the
+ * rest is never read, so not cleared (a change to a long chain copies it).
+ */
 struct moat_rules *moat_rules_alloc(u32 n, u32 cap)
 {
 	struct moat_rules *rules;
 
-	rules = kvzalloc(struct_size(rules, r, cap), GFP_KERNEL_ACCOUNT);
+	rules = kvmalloc(struct_size(rules, r, cap), GFP_KERNEL_ACCOUNT);
 	if (rules) {
+		memset(rules, 0, sizeof(*rules));
 		rules->n = n;
 		rules->cap = cap;
 	}

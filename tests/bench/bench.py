@@ -13,18 +13,28 @@ writes it as markdown to the file named by the first argument.
   +-----+ 10.0.1.2   10.0.1.1 +----+ 10.0.2.1   10.0.2.2 +------+
   | gen |------- veth --------| fw |------- veth --------| sink |
   +-----+  pktgen             +----+  rules here         +------+
+
+An emulated machine's speed drifts by several percent over minutes, more
+than the cost being measured.  So a second, identical topology without a
+firewall (b-gen, b-fw, b-sink) stays up for the whole run, and every
+throughput point alternates pktgen runs through the two: baseline,
+firewall, baseline, ... (BENCH_REPEAT firewall runs), and reports the
+medians.  "vs none" is the ratio to that point's own baseline, "vs legacy"
+the ratio of the two firewalls' ratios.
 """
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "0 1 100 1000 10000 100000").split()]
-PPS_SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
-FIREWALLS = ["none", "moat", "legacy", "nft", "nft-set"]
+PPS_SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+FIREWALLS = ["moat", "legacy", "nft", "nft-set"]
 MEM_RULES = int(os.environ.get("BENCH_MEM_RULES", "100000"))
 
 
@@ -111,59 +121,61 @@ def ns(name, cmd, check=True, inp=None):
     return sh(f"ip netns exec {name} {cmd}", check, inp)
 
 
-def topology():
-    for n in ("gen", "fw", "sink"):
+def topology(p=""):
+    """Builds @p-gen, @p-fw, @p-sink; returns the MAC gen sends to."""
+    gen, fw, sink = p + "gen", p + "fw", p + "sink"
+    for n in (gen, fw, sink):
         sh(f"ip netns del {n}", check=False)
         sh(f"ip netns add {n}")
         sh(f"ip -n {n} link set lo up")
-    sh("ip -n gen link add to-fw type veth peer name to-gen netns fw")
-    sh("ip -n fw link add to-sink type veth peer name to-fw netns sink")
-    for n, dev, addr in (("gen", "to-fw", "10.0.1.2/24"), ("fw", "to-gen", "10.0.1.1/24"),
-                         ("fw", "to-sink", "10.0.2.1/24"), ("sink", "to-fw", "10.0.2.2/24")):
+    sh(f"ip -n {gen} link add to-fw type veth peer name to-gen netns {fw}")
+    sh(f"ip -n {fw} link add to-sink type veth peer name to-fw netns {sink}")
+    for n, dev, addr in ((gen, "to-fw", "10.0.1.2/24"), (fw, "to-gen", "10.0.1.1/24"),
+                         (fw, "to-sink", "10.0.2.1/24"), (sink, "to-fw", "10.0.2.2/24")):
         sh(f"ip -n {n} addr add {addr} dev {dev}")
         sh(f"ip -n {n} link set {dev} up")
-    sh("ip -n gen route add default via 10.0.1.1")
-    sh("ip -n sink route add default via 10.0.2.1")
-    ns("fw", "sysctl -qw net.ipv4.ip_forward=1")
+    sh(f"ip -n {gen} route add default via 10.0.1.1")
+    sh(f"ip -n {sink} route add default via 10.0.2.1")
+    ns(fw, "sysctl -qw net.ipv4.ip_forward=1")
     # Static neighbours: no ARP in the measurement.
     mac = lambda n, d: re.search(r"link/ether (\S+)", sh(f"ip -n {n} link show {d}")).group(1)
-    sh(f"ip -n gen neigh replace 10.0.1.1 lladdr {mac('fw', 'to-gen')} dev to-fw")
-    sh(f"ip -n fw neigh replace 10.0.2.2 lladdr {mac('sink', 'to-fw')} dev to-sink")
-    sh(f"ip -n fw neigh replace 10.0.1.2 lladdr {mac('gen', 'to-fw')} dev to-gen")
+    sh(f"ip -n {gen} neigh replace 10.0.1.1 lladdr {mac(fw, 'to-gen')} dev to-fw")
+    sh(f"ip -n {fw} neigh replace 10.0.2.2 lladdr {mac(sink, 'to-fw')} dev to-sink")
+    sh(f"ip -n {fw} neigh replace 10.0.1.2 lladdr {mac(gen, 'to-fw')} dev to-gen")
     # Sockets that never read: delivery ends in a full receive queue.
-    for n in ("fw", "sink"):
+    for n in (fw, sink):
         subprocess.Popen(["ip", "netns", "exec", n, "python3", "-c",
                           "import socket, time\n"
                           "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
                           "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)\n"
                           "s.bind(('0.0.0.0', 9))\ntime.sleep(1e6)"])
-    return mac("fw", "to-gen")
+    return mac(fw, "to-gen")
 
 
-def teardown():
-    for n in ("gen", "fw", "sink"):
+def teardown(p=""):
+    for n in (p + "gen", p + "fw", p + "sink"):
         pids = sh(f"ip netns pids {n}", check=False).split()
         if pids:
             sh("kill -9 " + " ".join(pids), check=False)
         sh(f"ip netns del {n}", check=False)
 
 
-def pktgen_pps(dst, fw_mac):
-    """Packets per second gen's pktgen pushes through fw to @dst."""
+def pktgen_pps(dst, fw_mac, gen="gen"):
+    """Packets per second @gen's pktgen pushes through its fw to @dst."""
     def pg(path, cmd):
-        ns("gen", f"sh -c 'echo \"{cmd}\" > /proc/net/pktgen/{path}'")
+        ns(gen, f"sh -c 'echo \"{cmd}\" > /proc/net/pktgen/{path}'")
     pg("kpktgend_0", "rem_device_all")
     pg("kpktgend_0", "add_device to-fw")
     for c in ("count 0", "pkt_size 64", "delay 0", f"dst {dst}", f"dst_mac {fw_mac}",
               "src_min 10.0.1.2", "src_max 10.0.1.2", "udp_src_min 4000", "udp_src_max 4000",
               "udp_dst_min 9", "udp_dst_max 9", "burst 1"):
         pg("to-fw", c)
-    run = subprocess.Popen(["ip", "netns", "exec", "gen", "sh", "-c",
+    run = subprocess.Popen(["ip", "netns", "exec", gen, "sh", "-c",
                             "echo start > /proc/net/pktgen/pgctrl"])
     time.sleep(PPS_SECONDS)
-    ns("gen", "sh -c 'echo stop > /proc/net/pktgen/pgctrl'")
+    ns(gen, "sh -c 'echo stop > /proc/net/pktgen/pgctrl'")
     run.wait()
-    res = ns("gen", "cat /proc/net/pktgen/to-fw")
+    res = ns(gen, "cat /proc/net/pktgen/to-fw")
     m = re.search(r"(\d+)pps", res)
     if not m:
         raise RuntimeError("no pktgen result:\n" + res)
@@ -178,8 +190,6 @@ class Firewall:
 
     def load(self, n, chain):
         """Loads n rules in chain; returns the seconds the load took."""
-        if self.kind == "none":
-            return 0.0
         if self.kind in ("moat", "legacy"):
             tool = "moat-restore" if self.kind == "moat" else "iptables-legacy-restore"
             return timed(f"ip netns exec fw {tool}", iptables_rules(n, chain))
@@ -205,6 +215,11 @@ class Firewall:
         return timed(f"ip netns exec fw {cmd} > /dev/null")
 
     def add_delete(self):
+        """The best of REPEAT adds and deletes, as the floor is a best."""
+        pairs = [self.add_delete_once() for _ in range(REPEAT)]
+        return min(a for a, _ in pairs), min(d for _, d in pairs)
+
+    def add_delete_once(self):
         if self.kind in ("moat", "legacy"):
             tool = "moat" if self.kind == "moat" else "iptables-legacy"
             a = timed(f"ip netns exec fw {tool} -A INPUT -s 10.7.7.7 -j DROP")
@@ -238,30 +253,44 @@ def mem_per_rule(kind, n):
 
 
 def floor():
-    best = min(timed("moat -V > /dev/null") for _ in range(10))
-    return best
+    """The best of 10 `moat -V`, started as the updates are, in a
+    namespace: what any command costs before it says a word to the
+    kernel."""
+    sh("ip netns add floor")
+    try:
+        return min(timed("ip netns exec floor moat -V > /dev/null") for _ in range(10))
+    finally:
+        sh("ip netns del floor")
 
 
-def measure():
+def throughput(dst, mac, base_mac):
+    """Medians of @dst's pps through the firewall and through the
+    baseline, their runs alternating, starting and ending with the
+    baseline."""
+    fw, base = [], [pktgen_pps(dst, base_mac, "b-gen")]
+    for _ in range(REPEAT):
+        fw.append(pktgen_pps(dst, mac))
+        base.append(pktgen_pps(dst, base_mac, "b-gen"))
+    return statistics.median(fw), statistics.median(base)
+
+
+def measure(base_mac):
     rows = {}
     for kind in FIREWALLS:
         fw = Firewall(kind)
         for n in SIZES:
-            if kind == "none" and n:
-                continue
             teardown()
             mac = topology()
             r = {}
             r["restore"] = fw.load(n, "INPUT")
-            if kind != "none":
-                r["save"] = fw.save()
-                r["add"], r["del"] = fw.add_delete()
+            r["save"] = fw.save()
+            r["add"], r["del"] = fw.add_delete()
             time.sleep(1 if n < 10000 else 3)
-            r["in"] = pktgen_pps("10.0.1.1", mac)
+            r["in"], r["in0"] = throughput("10.0.1.1", mac, base_mac)
             fw.clear()
             fw.load(n, "FORWARD")
             time.sleep(1 if n < 10000 else 3)
-            r["fwd"] = pktgen_pps("10.0.2.2", mac)
+            r["fwd"], r["fwd0"] = throughput("10.0.2.2", mac, base_mac)
             rows[(kind, n)] = r
             print(f"{kind:8} N={n:<6} " + " ".join(f"{k}={v:.4g}" for k, v in r.items()),
                   flush=True)
@@ -274,34 +303,41 @@ def ratio(a, b):
 
 
 def table(rows, fl, mem):
-    none = rows[("none", 0)]
     out = []
     out.append(f"Kernel {platform.release()} under qemu TCG, "
-               f"{time.strftime('%Y-%m-%d')}; {PPS_SECONDS:g} s of pktgen per point.\n")
+               f"{time.strftime('%Y-%m-%d')}; per point, {REPEAT} pktgen runs of "
+               f"{PPS_SECONDS:g} s through the firewall alternating with {REPEAT + 1} "
+               "through an identical topology without one (the baseline); medians.\n")
     out.append("## Packets per second (64-byte UDP), ratio to no firewall and to iptables-legacy\n")
-    out.append("| N | firewall | INPUT pps | vs none | vs legacy | FORWARD pps | vs none | vs legacy |")
-    out.append("|---|---|---|---|---|---|---|---|")
-    out.append(f"| - | none | {none['in']} | 1.00x | - | {none['fwd']} | 1.00x | - |")
+    out.append("| N | firewall | INPUT pps | baseline | vs none | vs legacy "
+               "| FORWARD pps | baseline | vs none | vs legacy |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for n in SIZES:
         leg = rows.get(("legacy", n))
-        for kind in FIREWALLS[1:]:
+        for kind in FIREWALLS:
             r = rows.get((kind, n))
             if not r:
                 continue
-            out.append(f"| {n} | {kind} | {r['in']} | {ratio(r['in'], none['in'])} | "
-                       f"{ratio(r['in'], leg and leg['in'])} | {r['fwd']} | "
-                       f"{ratio(r['fwd'], none['fwd'])} | {ratio(r['fwd'], leg and leg['fwd'])} |")
+            cells = []
+            for path in ("in", "fwd"):
+                v = r[path] / r[path + "0"]
+                lv = leg and leg[path] / leg[path + "0"]
+                cells.append(f"{r[path]:.0f} | {r[path + '0']:.0f} | {v:.2f}x | {ratio(v, lv)}")
+            out.append(f"| {n} | {kind} | " + " | ".join(cells) + " |")
     out.append("\n## Updates (seconds), ratio to iptables-legacy\n")
-    out.append(f"Process floor (`moat -V`): {fl * 1000:.2f} ms.\n")
-    out.append("| N | firewall | add one | delete one | add vs floor | restore N | vs legacy | save N | vs legacy |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+    out.append(f"Process floor (`ip netns exec fw moat -V`, best of 10): {fl * 1000:.2f} ms; "
+               f"add and delete: best of {REPEAT}.\n")
+    out.append("| N | firewall | add one | delete one | add vs floor | del vs floor "
+               "| restore N | vs legacy | save N | vs legacy |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for n in SIZES:
         leg = rows.get(("legacy", n))
-        for kind in FIREWALLS[1:]:
+        for kind in FIREWALLS:
             r = rows.get((kind, n))
             if not r:
                 continue
             out.append(f"| {n} | {kind} | {r['add']:.4f} | {r['del']:.4f} | {ratio(r['add'], fl)} | "
+                       f"{ratio(r['del'], fl)} | "
                        f"{r['restore']:.3f} | {ratio(r['restore'], leg and leg['restore'])} | "
                        f"{r['save']:.3f} | {ratio(r['save'], leg and leg['save'])} |")
     out.append(f"\n## Kernel memory per rule ({MEM_RULES} rules; Slab + Percpu + VmallocUsed)\n")
@@ -315,7 +351,6 @@ def table(rows, fl, mem):
 
 
 def goals(rows, fl, mem):
-    none = rows[("none", 0)]
     big = max(SIZES)
     res = []
 
@@ -326,7 +361,7 @@ def goals(rows, fl, mem):
         r = rows.get(("moat", n))
         if r:
             for path in ("in", "fwd"):
-                v = r[path] / none[path]
+                v = r[path] / r[path + "0"]
                 goal(f"throughput {path.upper()} at {n} rules", f"{v:.2f}x", f">= {want}x", v >= want)
     r, leg = rows.get(("moat", big)), rows.get(("legacy", big))
     if r and leg:
@@ -345,7 +380,9 @@ def goals(rows, fl, mem):
 
 def main():
     sh("modprobe pktgen")
-    rows = measure()
+    base_mac = topology("b-")
+    rows = measure(base_mac)
+    teardown("b-")
     fl = floor()
     mem = {k: mem_per_rule(k, MEM_RULES) for k in ("moat", "legacy")}
     teardown()
