@@ -155,6 +155,12 @@ struct moat_target_type {
 
 struct moat_chain;
 
+enum moat_rule_fresh {
+	MOAT_RULE_LIVE,		/* committed */
+	MOAT_RULE_FRESH,	/* made by the open transaction */
+	MOAT_RULE_FRESH_GONE,	/* and taken out again: freed when it ends */
+};
+
 /* -i and -o, when a rule names either: first in its ext[]. */
 struct moat_ifaces {
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
@@ -181,7 +187,7 @@ struct moat_rule {
 		const struct moat_target_type *ttype;	/* EXT */
 	};
 	u16 ext_len;		/* all of ext[]: interfaces, matches, target data */
-	bool fresh;		/* made by the open transaction */
+	u8 fresh;		/* enum moat_rule_fresh */
 	struct moat_counters cnt;
 	u8 ext[] __aligned(8);
 };
@@ -337,6 +343,7 @@ struct moat_txn {
 	struct list_head chains;
 	u32 n_chains;
 	struct moat_grave *retired;	/* live rules to free on commit */
+	struct moat_grave *made;	/* rules made by the transaction */
 };
 
 /* Rules retired by a commit, freed together once no packet can see them. */

@@ -63,10 +63,10 @@ static void moat_txn_link(struct moat_txn *txn, struct moat_rule *r)
 	txn->jumps_added = true;
 }
 
-/* Room to retire @n more live rules, so that unlinking cannot fail. */
-static int moat_txn_reserve(struct moat_txn *txn, u32 n)
+/* Room for @n more rules in the list at @list (growing it doubles it). */
+static int moat_rule_list_reserve(struct moat_grave **list, u32 n)
 {
-	struct moat_grave *old = txn->retired, *grave;
+	struct moat_grave *old = *list, *grave;
 	u32 have = old ? old->n : 0, cap;
 
 	if (old && have + n <= old->cap)
@@ -80,7 +80,26 @@ static int moat_txn_reserve(struct moat_txn *txn, u32 n)
 	if (old)
 		memcpy(grave->r, old->r, have * sizeof(grave->r[0]));
 	kvfree(old);
-	txn->retired = grave;
+	*list = grave;
+	return 0;
+}
+
+/* Room to retire @n more live rules, so that unlinking cannot fail. */
+static int moat_txn_reserve(struct moat_txn *txn, u32 n)
+{
+	return moat_rule_list_reserve(&txn->retired, n);
+}
+
+/*
+ * Notes @r as made by the transaction: commit then needs to visit only
+ * the rules it made, not every rule of the chains it changed.
+ */
+static int moat_txn_made(struct moat_txn *txn, struct moat_rule *r)
+{
+	if (moat_rule_list_reserve(&txn->made, 1))
+		return -ENOMEM;
+	txn->made->r[txn->made->n++] = r;
+	r->fresh = MOAT_RULE_FRESH;
 	return 0;
 }
 
@@ -93,8 +112,9 @@ static void moat_txn_retire(struct moat_txn *txn, struct moat_rule *r)
 
 /*
  * Takes @r out of the staged table: a rule of this transaction is freed
- * now, a live one at commit (packets may be using it until then).  The
- * caller has reserved room with moat_txn_reserve.
+ * when it ends (no packet saw it), a live one after commit (packets may
+ * be using it until then).  The caller has reserved room with
+ * moat_txn_reserve.
  */
 static void moat_txn_unlink(struct moat_txn *txn, struct moat_rule *r)
 {
@@ -106,7 +126,35 @@ static void moat_txn_unlink(struct moat_txn *txn, struct moat_rule *r)
 	}
 	txn->d_rules--;
 	txn->d_bytes -= moat_rule_bytes(r);
-	moat_rule_free(r);
+	r->fresh = MOAT_RULE_FRESH_GONE;
+}
+
+/* At commit, the rules the transaction made are live, or gone already. */
+static void moat_txn_settle_made(struct moat_txn *txn)
+{
+	struct moat_grave *made = txn->made;
+	u32 i;
+
+	for (i = 0; made && i < made->n; i++) {
+		if (made->r[i]->fresh == MOAT_RULE_FRESH_GONE)
+			moat_rule_free(made->r[i]);
+		else
+			made->r[i]->fresh = MOAT_RULE_LIVE;
+	}
+	kvfree(made);
+	txn->made = NULL;
+}
+
+/* On abort, every rule the transaction made goes. */
+static void moat_txn_free_made(struct moat_txn *txn)
+{
+	struct moat_grave *made = txn->made;
+	u32 i;
+
+	for (i = 0; made && i < made->n; i++)
+		moat_rule_free(made->r[i]);
+	kvfree(made);
+	txn->made = NULL;
 }
 
 static void moat_grave_free_work(struct work_struct *work)
@@ -252,15 +300,10 @@ static void moat_tc_free(struct moat_txn *txn, struct moat_txn_chain *tc)
 void moat_txn_abort(struct moat_txn *txn)
 {
 	struct moat_txn_chain *tc, *tmp;
-	u32 i;
 
+	moat_txn_free_made(txn);
 	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
-		if (tc->rules) {
-			for (i = 0; i < tc->rules->n; i++)
-				if (tc->rules->r[i]->fresh)
-					moat_rule_free(tc->rules->r[i]);
-			kvfree(tc->rules);
-		}
+		kvfree(tc->rules);
 		moat_tc_free(txn, tc);
 	}
 	txn->t->txn = NULL;
@@ -274,7 +317,6 @@ static void moat_txn_apply(struct moat_txn *txn)
 	struct moat_table *t = txn->t;
 	struct moat_txn_chain *tc, *tmp;
 	struct moat_chain *c, *ctmp;
-	u32 i;
 
 	list_for_each_entry_safe(c, ctmp, &t->chains, list) {
 		list_del(&c->list);
@@ -290,8 +332,6 @@ static void moat_txn_apply(struct moat_txn *txn)
 		if (tc->rules) {
 			moat_rules_retire(c->rules);
 			c->rules = tc->rules;
-			for (i = 0; i < c->rules->n; i++)
-				c->rules->r[i]->fresh = false;
 		}
 		strscpy(c->name, tc->name, sizeof(c->name));
 		c->policy = tc->policy;
@@ -333,6 +373,7 @@ int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
 		return -ENOMEM;
 	}
 	moat_txn_apply(txn);
+	moat_txn_settle_made(txn);
 	moat_view_install(t, v);
 	moat_pernet(t->net)->n_rules += txn->d_rules;
 	moat_pernet(t->net)->rule_bytes += txn->d_bytes;
@@ -471,7 +512,7 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	int err;
 
 	err = moat_pos_check(tc, pos, 1, extack) ?: moat_txn_room(txn, r, extack) ?:
-	      moat_tc_cow(txn, tc, 1);
+	      moat_tc_cow(txn, tc, 1) ?: moat_txn_made(txn, r);
 	if (err) {
 		moat_rule_free(r);
 		return err;
@@ -481,7 +522,6 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		(rules->n - pos) * sizeof(rules->r[0]));
 	rules->r[pos] = r;
 	rules->n++;
-	r->fresh = true;
 	moat_txn_link(txn, r);
 	return 0;
 }
@@ -526,13 +566,14 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	err = moat_txn_room(txn, r, extack);
 	txn->d_rules++;
 	txn->d_bytes += moat_rule_bytes(old);
+	if (!err)
+		err = moat_txn_made(txn, r);
 	if (err) {
 		moat_rule_free(r);
 		return err;
 	}
 	moat_txn_unlink(txn, old);
 	tc->rules->r[pos] = r;
-	r->fresh = true;
 	moat_txn_link(txn, r);
 	return 0;
 }
