@@ -3,9 +3,13 @@
 
 VERSION := $(shell cat VERSION)
 
-# The newest installed kernel that has headers; override with KVER= or KDIR=.
-KVER ?= $(shell for v in $$(ls /lib/modules 2>/dev/null | sort -V); do \
-	  [ -e /lib/modules/$$v/build/Makefile ] && echo $$v; done | tail -n 1)
+# The newest installed kernel that has headers, preferring kernels whose
+# image is in /boot over headers-only ones (other flavours); override with
+# KVER= or KDIR=.
+KVER ?= $(shell cd /lib/modules 2>/dev/null && for v in $$(ls | sort -V); do \
+	  [ -e $$v/build/Makefile ] || continue; \
+	  if [ -e /boot/vmlinuz-$$v ]; then echo "1 $$v"; else echo "0 $$v"; fi; \
+	  done | sort -s -n -k1,1 | tail -n 1 | cut -d' ' -f2)
 KDIR ?= /lib/modules/$(KVER)/build
 
 B := build
@@ -31,14 +35,14 @@ tool: $(B)/bin/moat
 
 $(B)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) include/uapi/linux/moat.h VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/libmoat.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/bin/moat: $(B)/obj/main.o $(B)/libmoat.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 	@for n in $(filter-out moat,$(PROG_NAMES)); do ln -sf moat $(@D)/$$n; done
 
 unit: $(B)/unit/check_moat
@@ -52,7 +56,7 @@ deps:
 	@scripts/install-deps
 
 check: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit $(B)/man/ext-opts
 	@scripts/run-checks
 
 check-unit: unit
@@ -80,3 +84,5 @@ bench: deps
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(B)
+
+include packaging.mk

@@ -6,10 +6,15 @@
 #include <uapi/linux/moat.h>
 #include "moat.h"
 
+struct workqueue_struct *moat_wq;
+
 static int __init moat_init(void)
 {
 	int err;
 
+	moat_wq = alloc_workqueue("moat", 0, 0);
+	if (!moat_wq)
+		return -ENOMEM;
 	err = moat_nat_init();
 	if (err)
 		goto err_nat;
@@ -27,6 +32,7 @@ err_genl:
 err_netns:
 	moat_nat_exit();
 err_nat:
+	destroy_workqueue(moat_wq);
 	return err;
 }
 
@@ -35,6 +41,7 @@ static void __exit moat_exit(void)
 	moat_genl_exit();
 	moat_netns_exit();
 	moat_nat_exit();
+	destroy_workqueue(moat_wq);
 }
 
 module_init(moat_init);

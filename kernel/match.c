@@ -52,6 +52,7 @@ static const struct moat_target_type *const moat_target_types[] = {
 	&moat_target_dscp,
 	&moat_target_ttl,
 	&moat_target_ct,
+	&moat_target_notrack,
 };
 
 const struct moat_target_type *moat_target_type_find(const char *name)

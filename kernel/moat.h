@@ -148,7 +148,11 @@ struct moat_target_type {
 
 struct moat_chain;
 
-/* A rule is immutable once published; -R publishes a new one. */
+/*
+ * A rule is immutable once published; -R publishes a new one.  Kept small
+ * (96 bytes before its matches): a ruleset is mostly rules.  Everything
+ * before @fresh defines the rule (-D and -C compare it byte for byte).
+ */
 struct moat_rule {
 	__be32 src, smsk, dst, dmsk;
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
@@ -156,13 +160,14 @@ struct moat_rule {
 	u16 proto;
 	u8 flags, inv;
 	u8 kind;		/* enum moat_target_kind */
-	struct moat_chain *chain;	/* JUMP, GOTO */
-	const struct moat_target_type *ttype;	/* EXT */
+	union {
+		struct moat_chain *chain;		/* JUMP, GOTO */
+		const struct moat_target_type *ttype;	/* EXT */
+	};
 	u16 matches_len;	/* the matches in ext[] */
 	u16 ext_len;		/* all of ext[]: matches, then target data */
+	bool fresh;		/* made by the open transaction */
 	struct moat_counters cnt;
-	struct rcu_head rcu;
-	u64 txn_id;		/* the transaction that made it */
 	u8 ext[] __aligned(8);	/* struct moat_match entries, target data */
 };
 
@@ -237,7 +242,6 @@ struct moat_table {
 	u32 n_chains;
 	u32 generation;			/* bumped on every change */
 	struct moat_txn *txn;		/* the open transaction, if any */
-	u64 txn_seq;			/* ids of transactions */
 	struct nf_hook_ops *ops;
 	unsigned int n_ops;
 	u32 seq;			/* creation order in the namespace */
@@ -249,6 +253,8 @@ struct moat_net {
 	struct net *net;
 	struct moat_table *tables[MOAT_MAX_TABLES];
 	u32 table_seq;			/* tables created so far */
+	u32 n_rules;			/* in its tables, as committed */
+	u64 rule_bytes;			/* their memory, as moat_rule_bytes */
 	atomic_t ct_puts;		/* conntrack references to give back */
 	struct work_struct ct_work;
 	struct work_struct classify_work;	/* indexes new rule lists */
@@ -295,17 +301,26 @@ struct moat_txn_chain {
 
 struct moat_txn {
 	struct moat_table *t;
-	u64 id;
 	u32 portid;			/* its socket; 0 for one command */
 	bool failed;			/* a command failed: only abort */
 	bool dirty;			/* anything staged at all */
 	bool jumps_added;		/* the graph needs checking */
 	bool hooks_limited;		/* a rule valid in some hooks only */
+	s64 d_rules, d_bytes;		/* what commit adds to the namespace's */
 	struct list_head chains;
 	u32 n_chains;
-	struct moat_rule **retired;	/* live rules to free on commit */
-	u32 n_retired, cap_retired;
+	struct moat_grave *retired;	/* live rules to free on commit */
 };
+
+/* Rules retired by a commit, freed together once no packet can see them. */
+struct moat_grave {
+	struct rcu_work rwork;
+	u32 n, cap;
+	struct moat_rule *r[];
+};
+
+/* main.c: frees graves in process context (rule destructors may sleep). */
+extern struct workqueue_struct *moat_wq;
 
 static inline const struct moat_rules *
 moat_tc_rules(const struct moat_txn_chain *tc)
@@ -341,7 +356,6 @@ int moat_graph_check(struct moat_txn *txn, struct netlink_ext_ack *extack);
 struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *attr,
 				  struct netlink_ext_ack *extack);
 void moat_rule_free(struct moat_rule *r);
-void moat_rule_free_rcu(struct moat_rule *r);
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
 unsigned int moat_rule_hooks(const struct moat_rule *r);
 int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r);
@@ -352,7 +366,8 @@ const struct moat_target_type *moat_target_type_find(const char *name);
 extern const struct moat_target_type moat_target_reject, moat_target_log,
 	moat_target_snat, moat_target_dnat, moat_target_masquerade,
 	moat_target_redirect, moat_target_mark, moat_target_connmark,
-	moat_target_tos, moat_target_dscp, moat_target_ttl, moat_target_ct;
+	moat_target_tos, moat_target_dscp, moat_target_ttl, moat_target_ct,
+	moat_target_notrack;
 extern const struct moat_match_type moat_match_tcp, moat_match_udp,
 	moat_match_icmp, moat_match_state, moat_match_conntrack,
 	moat_match_owner;

@@ -56,8 +56,9 @@ static void __net_exit moat_net_exit(struct net *net)
 	for (i = 0; i < MOAT_MAX_TABLES; i++)
 		if (mn->tables[i])
 			moat_table_destroy(mn->tables[i]);
-	/* Rules retired before, still waiting for their grace period. */
+	/* Rules retired before: their grace period, then their frees. */
 	rcu_barrier();
+	flush_workqueue(moat_wq);
 	flush_work(&mn->ct_work);
 	mutex_destroy(&mn->lock);
 }
@@ -79,4 +80,5 @@ void moat_netns_exit(void)
 	unregister_pernet_subsys(&moat_net_ops);
 	/* Rules and views retired by call_rcu must be freed before unload. */
 	rcu_barrier();
+	flush_workqueue(moat_wq);
 }

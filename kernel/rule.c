@@ -335,20 +335,10 @@ static void moat_matches_destroy(struct moat_rule *r)
 void moat_rule_free(struct moat_rule *r)
 {
 	moat_matches_destroy(r);
-	if (r->ttype && r->ttype->destroy)
+	if (r->kind == MOAT_T_EXT && r->ttype->destroy)
 		r->ttype->destroy(moat_rule_tdata(r));
 	moat_counters_free(&r->cnt);
 	kfree(r);
-}
-
-static void moat_rule_free_cb(struct rcu_head *head)
-{
-	moat_rule_free(container_of(head, struct moat_rule, rcu));
-}
-
-void moat_rule_free_rcu(struct moat_rule *r)
-{
-	call_rcu(&r->rcu, moat_rule_free_cb);
 }
 
 /* Each match's compared part; their state does not count. */
@@ -371,7 +361,7 @@ static bool moat_matches_equal(const struct moat_rule *a,
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
 {
 	/* The header compares matches_len and ext_len too. */
-	return !memcmp(a, b, offsetof(struct moat_rule, cnt)) &&
+	return !memcmp(a, b, offsetof(struct moat_rule, fresh)) &&
 	       moat_matches_equal(a, b) &&
 	       !memcmp(a->ext + a->matches_len, b->ext + b->matches_len,
 		       a->ext_len - a->matches_len);
@@ -480,7 +470,7 @@ unsigned int moat_rule_hooks(const struct moat_rule *r)
 	moat_for_each_match(m, r)
 		if (m->type->hooks)
 			hooks &= m->type->hooks;
-	if (r->ttype && r->ttype->hooks)
+	if (r->kind == MOAT_T_EXT && r->ttype->hooks)
 		hooks &= r->ttype->hooks;
 	return hooks;
 }

@@ -202,7 +202,10 @@ const struct moat_target_type moat_target_ttl = {
 	.dump = moat_ttl_t_dump,
 };
 
-/* --- CT --notrack: conntrack leaves the packet alone (raw table) --------- */
+/*
+ * --- CT --notrack and NOTRACK: conntrack leaves the packet alone (raw) ----
+ * A bare "-j CT" (a template with every default) changes nothing here.
+ */
 
 struct moat_ct_target {
 	u32 flags;
@@ -219,18 +222,16 @@ static int moat_ct_t_parse(struct net *net, void *priv, struct nlattr **tb,
 	struct moat_ct_target *ct = priv;
 
 	ct->flags = tb[MOAT_A_CT_T_FLAGS] ? nla_get_u32(tb[MOAT_A_CT_T_FLAGS]) : 0;
-	if (!(ct->flags & MOAT_CT_T_NOTRACK)) {
-		NL_SET_ERR_MSG(extack, "CT supports --notrack only");
-		return -EOPNOTSUPP;
-	}
 	return 0;
 }
 
 static unsigned int moat_ct_t_target(struct sk_buff *skb, const void *priv,
 				     const struct moat_pkt *pkt)
 {
+	const struct moat_ct_target *ct = priv;
+
 	/* Already attached (looped back): leave it as it is. */
-	if (!skb->_nfct)
+	if ((ct->flags & MOAT_CT_T_NOTRACK) && !skb->_nfct)
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	return MOAT_CONTINUE;
 }
@@ -244,6 +245,18 @@ static int moat_ct_t_dump(struct sk_buff *skb, const void *priv)
 
 const struct moat_target_type moat_target_ct = {
 	.name = "CT",
+	.policy = moat_ct_t_policy,
+	.maxattr = MOAT_A_CT_T_MAX,
+	.size = sizeof(struct moat_ct_target),
+	.table = "raw",
+	.parse = moat_ct_t_parse,
+	.target = moat_ct_t_target,
+	.dump = moat_ct_t_dump,
+};
+
+/* iptables keeps "-j NOTRACK" apart from "-j CT --notrack" in listings. */
+const struct moat_target_type moat_target_notrack = {
+	.name = "NOTRACK",
 	.policy = moat_ct_t_policy,
 	.maxattr = MOAT_A_CT_T_MAX,
 	.size = sizeof(struct moat_ct_target),

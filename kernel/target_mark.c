@@ -99,7 +99,7 @@ static const struct nla_policy moat_connmark_policy[MOAT_A_CONNMARK_MAX + 1] = {
 	[MOAT_A_CONNMARK_CTMASK] = { .type = NLA_U32 },
 	[MOAT_A_CONNMARK_NFMASK] = { .type = NLA_U32 },
 	[MOAT_A_CONNMARK_SHIFT_DIR] = NLA_POLICY_MAX(NLA_U8, MOAT_CONNMARK_SHIFT_RIGHT),
-	[MOAT_A_CONNMARK_SHIFT_BITS] = NLA_POLICY_MAX(NLA_U8, 31),
+	[MOAT_A_CONNMARK_SHIFT_BITS] = { .type = NLA_U8 },
 };
 
 static u32 moat_attr_u32_or(const struct nlattr *a, u32 dflt)
@@ -128,6 +128,11 @@ static int moat_connmark_parse(struct net *net, void *priv, struct nlattr **tb,
 	cm->nfmask = moat_attr_u32_or(tb[MOAT_A_CONNMARK_NFMASK], ~0u);
 	cm->shift_dir = moat_attr_u8_or(tb[MOAT_A_CONNMARK_SHIFT_DIR], 0);
 	cm->shift_bits = moat_attr_u8_or(tb[MOAT_A_CONNMARK_SHIFT_BITS], 0);
+	if (cm->shift_bits > 31) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_CONNMARK_SHIFT_BITS],
+				    "CONNMARK shifts by at most 31 bits");
+		return -EINVAL;
+	}
 	return moat_ct_hold(net, &cm->net, extack);
 }
 

@@ -26,22 +26,6 @@ static const struct nla_policy moat_nat_policy[MOAT_A_NAT_MAX + 1] = {
 	[MOAT_A_NAT_FLAGS] = NLA_POLICY_MASK(NLA_U32, MOAT_NAT_F_ALL),
 };
 
-/* Protocols whose ports the NAT core can rewrite. */
-static bool moat_nat_has_ports(const struct moat_rule *r)
-{
-	if (r->inv & MOAT_INV_PROTO)
-		return false;
-	switch (r->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		return true;
-	}
-	return false;
-}
-
 static int moat_nat_addrs(struct nf_nat_range2 *range, struct nlattr **tb,
 			  struct netlink_ext_ack *extack)
 {
@@ -51,26 +35,21 @@ static int moat_nat_addrs(struct nf_nat_range2 *range, struct nlattr **tb,
 	}
 	range->flags |= NF_NAT_RANGE_MAP_IPS;
 	range->min_addr.ip = nla_get_be32(tb[MOAT_A_NAT_ADDR_MIN]);
+	/* A range given backwards is kept as given, as iptables keeps it. */
 	range->max_addr.ip = tb[MOAT_A_NAT_ADDR_MAX] ?
 		nla_get_be32(tb[MOAT_A_NAT_ADDR_MAX]) : range->min_addr.ip;
-	if (ntohl(range->max_addr.ip) < ntohl(range->min_addr.ip)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_NAT_ADDR_MAX],
-				    "NAT address range ends before it starts");
-		return -EINVAL;
-	}
 	return 0;
 }
 
+/*
+ * Like iptables' kernel side, any protocol may carry ports: the tool asks
+ * for one that has them, and the NAT core ignores them where it has none.
+ */
 static int moat_nat_ports(struct nf_nat_range2 *range, struct nlattr **tb,
-			  const struct moat_rule *r,
 			  struct netlink_ext_ack *extack)
 {
 	u16 min, max;
 
-	if (!moat_nat_has_ports(r)) {
-		NL_SET_ERR_MSG(extack, "NAT ports need -p tcp, udp, sctp or dccp");
-		return -EINVAL;
-	}
 	if (!tb[MOAT_A_NAT_PORT_MIN]) {
 		NL_SET_ERR_MSG(extack, "NAT port range without its start");
 		return -EINVAL;
@@ -111,7 +90,7 @@ static int moat_nat_parse_range(struct net *net, struct moat_nat *nat,
 			return err;
 	}
 	if (flags & MOAT_NAT_F_PORTS) {
-		err = moat_nat_ports(range, tb, r, extack);
+		err = moat_nat_ports(range, tb, extack);
 		if (err)
 			return err;
 	}

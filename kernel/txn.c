@@ -8,13 +8,41 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include "moat.h"
 
-static bool moat_rule_fresh(const struct moat_txn *txn,
-			    const struct moat_rule *r)
+/* What one namespace may hold; a change past it fails, changing nothing. */
+static unsigned int max_rules = 1000000;
+module_param(max_rules, uint, 0644);
+MODULE_PARM_DESC(max_rules, "rules per network namespace, all tables (0: no limit)");
+static unsigned long max_rule_mem = 1UL << 30;
+module_param(max_rule_mem, ulong, 0644);
+MODULE_PARM_DESC(max_rule_mem, "bytes of rules per network namespace (0: no limit)");
+
+static u64 moat_rule_bytes(const struct moat_rule *r)
 {
-	return r->txn_id == txn->id;
+	return struct_size(r, ext, r->ext_len) +
+	       sizeof(struct moat_counter) * num_possible_cpus();
+}
+
+/* Whether the namespace has room for @r on top of what is staged. */
+static int moat_txn_room(struct moat_txn *txn, const struct moat_rule *r,
+			 struct netlink_ext_ack *extack)
+{
+	struct moat_net *mn = moat_pernet(txn->t->net);
+	unsigned int rules = READ_ONCE(max_rules);
+	unsigned long mem = READ_ONCE(max_rule_mem);
+
+	if (rules && mn->n_rules + txn->d_rules + 1 > rules) {
+		NL_SET_ERR_MSG(extack, "the namespace's rule limit (moat.max_rules) is reached");
+		return -ENOSPC;
+	}
+	if (mem && mn->rule_bytes + txn->d_bytes + moat_rule_bytes(r) > mem) {
+		NL_SET_ERR_MSG(extack, "the namespace's rule memory limit (moat.max_rule_mem) is reached");
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static bool moat_rule_jumps(const struct moat_rule *r)
@@ -25,6 +53,8 @@ static bool moat_rule_jumps(const struct moat_rule *r)
 /* A staged rule counts in its target's staged references. */
 static void moat_txn_link(struct moat_txn *txn, struct moat_rule *r)
 {
+	txn->d_rules++;
+	txn->d_bytes += moat_rule_bytes(r);
 	if (moat_rule_hooks(r) != (1 << NF_INET_NUMHOOKS) - 1)
 		txn->hooks_limited = true;
 	if (!moat_rule_jumps(r))
@@ -36,19 +66,29 @@ static void moat_txn_link(struct moat_txn *txn, struct moat_rule *r)
 /* Room to retire @n more live rules, so that unlinking cannot fail. */
 static int moat_txn_reserve(struct moat_txn *txn, u32 n)
 {
-	struct moat_rule **retired;
-	u32 cap;
+	struct moat_grave *old = txn->retired, *grave;
+	u32 have = old ? old->n : 0, cap;
 
-	if (txn->n_retired + n <= txn->cap_retired)
+	if (old && have + n <= old->cap)
 		return 0;
-	cap = max3(16u, txn->cap_retired * 2, txn->n_retired + n);
-	retired = kvrealloc(txn->retired, txn->cap_retired * sizeof(*retired),
-			    cap * sizeof(*retired), GFP_KERNEL_ACCOUNT);
-	if (!retired)
+	cap = max3(16u, old ? old->cap * 2 : 0, have + n);
+	grave = kvmalloc(struct_size(grave, r, cap), GFP_KERNEL_ACCOUNT);
+	if (!grave)
 		return -ENOMEM;
-	txn->retired = retired;
-	txn->cap_retired = cap;
+	grave->n = have;
+	grave->cap = cap;
+	if (old)
+		memcpy(grave->r, old->r, have * sizeof(grave->r[0]));
+	kvfree(old);
+	txn->retired = grave;
 	return 0;
+}
+
+static void moat_txn_retire(struct moat_txn *txn, struct moat_rule *r)
+{
+	txn->d_rules--;
+	txn->d_bytes -= moat_rule_bytes(r);
+	txn->retired->r[txn->retired->n++] = r;
 }
 
 /*
@@ -60,10 +100,39 @@ static void moat_txn_unlink(struct moat_txn *txn, struct moat_rule *r)
 {
 	if (moat_rule_jumps(r))
 		r->chain->tc->refs--;
-	if (moat_rule_fresh(txn, r))
-		moat_rule_free(r);
-	else
-		txn->retired[txn->n_retired++] = r;
+	if (!r->fresh) {
+		moat_txn_retire(txn, r);
+		return;
+	}
+	txn->d_rules--;
+	txn->d_bytes -= moat_rule_bytes(r);
+	moat_rule_free(r);
+}
+
+static void moat_grave_free_work(struct work_struct *work)
+{
+	struct moat_grave *grave = container_of(to_rcu_work(work),
+						struct moat_grave, rwork);
+	u32 i;
+
+	for (i = 0; i < grave->n; i++) {
+		moat_rule_free(grave->r[i]);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	kvfree(grave);
+}
+
+/* Frees the retired rules after a grace period, in process context. */
+static void moat_txn_bury(struct moat_txn *txn)
+{
+	struct moat_grave *grave = txn->retired;
+
+	txn->retired = NULL;
+	if (!grave)
+		return;
+	INIT_RCU_WORK(&grave->rwork, moat_grave_free_work);
+	queue_rcu_work(moat_wq, &grave->rwork);
 }
 
 /* Makes the staged rules of @tc writable with room for @extra more. */
@@ -129,7 +198,7 @@ static int moat_txn_stage_flush(struct moat_txn *txn)
 	/* User chains are not staged: every reference goes with them. */
 	list_for_each_entry(c, &txn->t->chains, list)
 		for (i = 0; i < c->rules->n; i++)
-			txn->retired[txn->n_retired++] = c->rules->r[i];
+			moat_txn_retire(txn, c->rules->r[i]);
 	list_for_each_entry(tc, &txn->chains, list) {
 		tc->refs = 0;
 		tc->rules = moat_rules_alloc(0, 8);
@@ -147,7 +216,6 @@ struct moat_txn *moat_txn_begin(struct moat_table *t, u32 portid, bool flush)
 	if (!txn)
 		return NULL;
 	txn->t = t;
-	txn->id = ++t->txn_seq;
 	txn->portid = portid;
 	txn->dirty = flush;
 	INIT_LIST_HEAD(&txn->chains);
@@ -189,7 +257,7 @@ void moat_txn_abort(struct moat_txn *txn)
 	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
 		if (tc->rules) {
 			for (i = 0; i < tc->rules->n; i++)
-				if (moat_rule_fresh(txn, tc->rules->r[i]))
+				if (tc->rules->r[i]->fresh)
 					moat_rule_free(tc->rules->r[i]);
 			kvfree(tc->rules);
 		}
@@ -206,6 +274,7 @@ static void moat_txn_apply(struct moat_txn *txn)
 	struct moat_table *t = txn->t;
 	struct moat_txn_chain *tc, *tmp;
 	struct moat_chain *c, *ctmp;
+	u32 i;
 
 	list_for_each_entry_safe(c, ctmp, &t->chains, list) {
 		list_del(&c->list);
@@ -221,6 +290,8 @@ static void moat_txn_apply(struct moat_txn *txn)
 		if (tc->rules) {
 			moat_rules_retire(c->rules);
 			c->rules = tc->rules;
+			for (i = 0; i < c->rules->n; i++)
+				c->rules->r[i]->fresh = false;
 		}
 		strscpy(c->name, tc->name, sizeof(c->name));
 		c->policy = tc->policy;
@@ -238,7 +309,6 @@ int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
 {
 	struct moat_table *t = txn->t;
 	struct moat_view *v;
-	u32 i;
 	int err;
 
 	if (txn->failed) {
@@ -264,11 +334,11 @@ int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
 	}
 	moat_txn_apply(txn);
 	moat_view_install(t, v);
+	moat_pernet(t->net)->n_rules += txn->d_rules;
+	moat_pernet(t->net)->rule_bytes += txn->d_bytes;
 	moat_classify_later(moat_pernet(t->net));
-	for (i = 0; i < txn->n_retired; i++)
-		moat_rule_free_rcu(txn->retired[i]);
+	moat_txn_bury(txn);
 	t->txn = NULL;
-	kvfree(txn->retired);
 	kfree(txn);
 	return 0;
 }
@@ -400,7 +470,8 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	struct moat_rules *rules;
 	int err;
 
-	err = moat_pos_check(tc, pos, 1, extack) ?: moat_tc_cow(txn, tc, 1);
+	err = moat_pos_check(tc, pos, 1, extack) ?: moat_txn_room(txn, r, extack) ?:
+	      moat_tc_cow(txn, tc, 1);
 	if (err) {
 		moat_rule_free(r);
 		return err;
@@ -410,7 +481,7 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		(rules->n - pos) * sizeof(rules->r[0]));
 	rules->r[pos] = r;
 	rules->n++;
-	r->txn_id = txn->id;
+	r->fresh = true;
 	moat_txn_link(txn, r);
 	return 0;
 }
@@ -449,9 +520,19 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		return err;
 	}
 	old = tc->rules->r[pos];
+	/* Room for @r once @old is gone. */
+	txn->d_rules--;
+	txn->d_bytes -= moat_rule_bytes(old);
+	err = moat_txn_room(txn, r, extack);
+	txn->d_rules++;
+	txn->d_bytes += moat_rule_bytes(old);
+	if (err) {
+		moat_rule_free(r);
+		return err;
+	}
 	moat_txn_unlink(txn, old);
 	tc->rules->r[pos] = r;
-	r->txn_id = txn->id;
+	r->fresh = true;
 	moat_txn_link(txn, r);
 	return 0;
 }

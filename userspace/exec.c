@@ -37,6 +37,8 @@ static const struct errmap errmap[] = {
 	{ 0, ELOOP, "Too many levels of symbolic links." },
 	{ 0, EINVAL, "Invalid argument. Run `dmesg' for more information." },
 	{ 0, ENOMEM, "Memory allocation problem." },
+	/* moat's own: the namespace's max_rules or max_rule_mem. */
+	{ 0, ENOSPC, "Too many rules in this network namespace (module parameters max_rules, max_rule_mem)." },
 };
 
 const char *moat_cmd_strerror(unsigned int command, int err)
@@ -93,7 +95,14 @@ static int fail(const struct moat_nl *nl, const struct moat_command *c,
 		moat_cmd_strerror(command, err));
 	if (!moat_self->iptables && nl->errmsg[0])
 		fprintf(stderr, "%s: %s\n", moat_self->name, nl->errmsg);
-	return err == -ENOMEM ? MOAT_RESOURCE_PROBLEM : MOAT_OTHER_PROBLEM;
+	return moat_err_status(err);
+}
+
+/* iptables' exit status for a kernel error: 4 for want of resources. */
+int moat_err_status(int err)
+{
+	return err == -ENOMEM || err == -ENOSPC ? MOAT_RESOURCE_PROBLEM :
+						 MOAT_OTHER_PROBLEM;
 }
 
 void moat_put_table_chain(struct nlmsghdr *nlh, const char *table,

@@ -23,4 +23,7 @@ void moat_put_counters(struct nlmsghdr *nlh, int type, uint64_t pkts,
 /* The request for -A/-I/-D/-R/-C, and the position it carries (0: none). */
 uint8_t moat_rule_cmd_op(const struct moat_command *c, unsigned int *pos);
 
+/* iptables' exit status for a kernel error -errno. */
+int moat_err_status(int err);
+
 #endif

@@ -25,8 +25,6 @@
 #define OPTSTRING "-:A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:" \
 		  "R:S::W::46bfg:h::m:nvw::x"
 
-/* iptables' XT_EXTENSION_MAXNAMELEN: chain and target names are shorter. */
-#define NAME_MAX_LEN 29
 
 static const struct option base_opts[] = {
 	{ "append", required_argument, NULL, 'A' },
@@ -221,9 +219,9 @@ static void check_new_chain(const char *name)
 {
 	const char *c;
 
-	if (strlen(name) >= NAME_MAX_LEN)
+	if (strlen(name) >= MOAT_XT_NAME_LEN)
 		moat_param_die("chain name `%s' too long (must be under %u chars)",
-			       name, NAME_MAX_LEN);
+			       name, MOAT_XT_NAME_LEN);
 	if (*name == '-' || *name == '!')
 		moat_param_die("chain name not allowed to start with `%c'",
 			       *name);
@@ -240,9 +238,9 @@ static const char *check_target_name(const char *name)
 
 	if (!*name)
 		moat_param_die("Invalid target name (too short)");
-	if (strlen(name) >= NAME_MAX_LEN)
+	if (strlen(name) >= MOAT_XT_NAME_LEN)
 		moat_param_die("Invalid target name `%s' (%u chars max)", name,
-			       NAME_MAX_LEN - 1);
+			       MOAT_XT_NAME_LEN - 1);
 	for (c = name; *c; c++)
 		if (isspace((unsigned char)*c))
 			moat_param_die("Invalid target name `%s'", name);
@@ -832,9 +830,9 @@ static void finish(struct parser *p)
 	if (cmd->command == CMD_REPLACE && (ns != 1 || nd != 1))
 		moat_param_die("Replacement rule does not specify a unique address");
 	generic_opt_check(cmd->command, cmd->opts);
-	if (cmd->chain && strlen(cmd->chain) >= NAME_MAX_LEN)
+	if (cmd->chain && strlen(cmd->chain) >= MOAT_XT_NAME_LEN)
 		moat_param_die("chain name `%s' too long (must be under %u chars)",
-			       cmd->chain, NAME_MAX_LEN);
+			       cmd->chain, MOAT_XT_NAME_LEN);
 	check_ifaces(cmd);
 	if (strcmp(cmd->table, "nat") == 0 &&
 	    ((cmd->policy_name && strcmp(cmd->policy_name, "DROP") == 0) ||

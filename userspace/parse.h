@@ -6,6 +6,9 @@
 #ifndef MOAT_PARSE_H
 #define MOAT_PARSE_H
 
+/* iptables' XT_EXTENSION_MAXNAMELEN: chain and target names are shorter. */
+#define MOAT_XT_NAME_LEN 29
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

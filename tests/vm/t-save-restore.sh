@@ -2,6 +2,7 @@
 # moat-save and moat-restore against iptables-legacy-save/-restore, each in
 # its own namespace: same output, same errors, and a failed restore leaves
 # the running ruleset exactly as it was.
+# vm-timeout: 600
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 

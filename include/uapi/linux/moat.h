@@ -545,19 +545,19 @@ enum moat_log_attr {
  *   MARK        any table, any hook
  *   CONNMARK    any table, any hook
  *   TOS, DSCP, TTL   mangle
- *   CT          raw
+ *   CT, NOTRACK raw
  */
 
 /*
  * "SNAT", "DNAT", "MASQUERADE", "REDIRECT": one range of addresses and
  * ports.  SNAT/DNAT: --to-source/--to-destination [a[-b]][:p[-q]];
- * MASQUERADE and REDIRECT: --to-ports p[-q] only.  Ports need a rule with
- * -p tcp, udp, sctp, dccp (or udplite).
+ * MASQUERADE and REDIRECT: --to-ports p[-q] only.  The tool asks for a
+ * protocol with ports; the NAT core ignores ports where there are none.
  */
 enum moat_nat_attr {
 	MOAT_A_NAT_UNSPEC,
 	MOAT_A_NAT_ADDR_MIN,		/* be32 */
-	MOAT_A_NAT_ADDR_MAX,		/* be32, >= MIN */
+	MOAT_A_NAT_ADDR_MAX,		/* be32; below MIN is kept as given */
 	MOAT_A_NAT_PORT_MIN,		/* u16, host order */
 	MOAT_A_NAT_PORT_MAX,		/* u16, host order, >= MIN */
 	MOAT_A_NAT_FLAGS,		/* u32 MOAT_NAT_F_* */
@@ -648,7 +648,10 @@ enum moat_ttl_target_attr {
 #define MOAT_TTL_INC		1
 #define MOAT_TTL_DEC		2
 
-/* "CT": --notrack (-j NOTRACK is the same). */
+/*
+ * "CT": --notrack, or no flag (a bare -j CT: nothing changes).  "NOTRACK"
+ * takes the same attributes (flags NOTRACK) and is listed as itself.
+ */
 enum moat_ct_target_attr {
 	MOAT_A_CT_T_UNSPEC,
 	MOAT_A_CT_T_FLAGS,		/* u32 MOAT_CT_T_* */

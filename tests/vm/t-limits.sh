@@ -1,0 +1,75 @@
+#!/bin/bash
+# The per-namespace caps (module parameters max_rules, max_rule_mem): a
+# change past them fails whole with exit status 4, the ruleset unchanged;
+# other namespaces have their own room.
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_moat
+
+rules_param=/sys/module/moat/parameters/max_rules
+mem_param=/sys/module/moat/parameters/max_rule_mem
+[ -w "$rules_param" ] && [ -w "$mem_param" ] || fail "limit parameters missing"
+old_rules=$(cat "$rules_param")
+old_mem=$(cat "$mem_param")
+trap 'rc=$?; echo "$old_rules" > "$rules_param"; echo "$old_mem" > "$mem_param"; (exit $rc); _lib_cleanup' EXIT
+
+mkhost a
+mkhost b
+
+# restore_n N: a filter table of N rules, and 2 in nat.
+restore_n() {
+	{
+		echo "*filter"
+		echo ":INPUT ACCEPT [0:0]"
+		for i in $(seq "$1"); do echo "-A INPUT -s 10.1.0.$i/32 -j DROP"; done
+		echo "COMMIT"
+	}
+}
+
+echo 20 > "$rules_param"
+restore_n 15 | ns a moat-restore
+ns a moat -t nat -A PREROUTING -p tcp --dport 1 -j DNAT --to-destination 10.0.0.1
+ns a moat -t nat -A PREROUTING -p tcp --dport 2 -j DNAT --to-destination 10.0.0.1
+before=$(ns a moat-save | grep -v '^#')
+
+# Up to the cap: 15 + 2 + 3 = 20.
+for i in 1 2 3; do ns a moat -A FORWARD -s 10.2.0.$i -j ACCEPT; done
+ok "20 rules fit a cap of 20"
+set +e
+out=$(ns a moat -A FORWARD -s 10.2.0.4 -j ACCEPT 2>&1)
+rc=$?
+set -e
+expect_eq "$rc" 4 "the 21st rule: exit status 4"
+case $out in
+*"Too many rules"*) ok "the 21st rule: '$out'" ;;
+*) fail "the 21st rule's message: '$out'" ;;
+esac
+ns a moat -F FORWARD
+
+# A restore past the cap changes nothing; one within it replaces the table.
+set +e
+restore_n 19 | ns a moat-restore 2> /tmp/t-limits.err
+rc=$?
+set -e
+expect_eq "$rc" 4 "a restore past the cap: exit status 4"
+grep -q "Too many rules" /tmp/t-limits.err || fail "restore's message: $(cat /tmp/t-limits.err)"
+expect_eq "$(ns a moat-save | grep -v '^#')" "$before" "the ruleset is unchanged"
+restore_n 18 | ns a moat-restore
+expect_eq "$(ns a moat -S INPUT | wc -l)" 19 "a restore within the cap (18 + 2 nat)"
+
+# -R at the cap replaces in place; another namespace has its own 20.
+ns a moat -R INPUT 1 -s 10.3.0.1 -j DROP
+ok "-R at the cap"
+restore_n 20 | ns b moat-restore
+ok "namespace b has its own room"
+
+# The memory cap: room for a few rules only.
+echo 0 > "$rules_param"
+echo 2000 > "$mem_param"
+set +e
+restore_n 40 | ns b moat-restore 2> /dev/null
+rc=$?
+set -e
+expect_eq "$rc" 4 "a restore past max_rule_mem: exit status 4"
+expect_eq "$(ns b moat -S INPUT | wc -l)" 21 "b unchanged"
