@@ -38,6 +38,8 @@ struct moat_recent_list {
 	u64 net_cookie;			/* whose: never reused, unlike a pointer */
 	char name[MOAT_RECENT_NAME_LEN];
 	unsigned int refs;		/* rules; under moat_recent_reg_lock */
+	/* As xt_recent: the --mask of the rule that made the list, for all. */
+	__be32 mask;
 	spinlock_t lock;		/* the entries and stamps */
 	unsigned int ring;		/* stamps per entry, a power of 2 */
 	unsigned int n_used;
@@ -116,7 +118,7 @@ static unsigned int moat_recent_ring(u32 hitcount)
 
 /* A list of @ring stamps per entry; GFP_KERNEL: the control path only. */
 static struct moat_recent_list *moat_recent_alloc(const char *name, u64 cookie,
-						  unsigned int ring)
+						  unsigned int ring, __be32 mask)
 {
 	struct moat_recent_list *l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
 
@@ -131,6 +133,7 @@ static struct moat_recent_list *moat_recent_alloc(const char *name, u64 cookie,
 	strscpy(l->name, name, sizeof(l->name));
 	l->net_cookie = cookie;
 	l->ring = ring;
+	l->mask = mask;
 	l->refs = 1;
 	spin_lock_init(&l->lock);
 	return l;
@@ -179,7 +182,7 @@ static int moat_recent_check(struct net *net, void *priv,
 	u64 cookie = net->net_cookie;
 
 	/* Allocated first: the registry lock is a spinlock. */
-	fresh = moat_recent_alloc(rc->name, cookie, ring);
+	fresh = moat_recent_alloc(rc->name, cookie, ring, rc->mask);
 	if (!fresh)
 		return -ENOMEM;
 	spin_lock_bh(&moat_recent_reg_lock);
@@ -366,7 +369,7 @@ static bool moat_recent_match(const struct sk_buff *skb, const void *priv,
 	    (!skb->sk || !net_eq(pkt->state->net, sock_net(skb->sk))))
 		ttl++;
 	spin_lock_bh(&l->lock);
-	hit = moat_recent_update(rc, l, addr & rc->mask, ttl);
+	hit = moat_recent_update(rc, l, addr & l->mask, ttl);
 	spin_unlock_bh(&l->lock);
 	return hit ^ rc->inv;
 }

@@ -209,6 +209,7 @@ const struct moat_target_type moat_target_ttl = {
 
 struct moat_ct_target {
 	u32 flags;
+	struct net *net;	/* a bare CT holds conntrack, as iptables' does */
 };
 
 static const struct nla_policy moat_ct_t_policy[MOAT_A_CT_T_MAX + 1] = {
@@ -220,9 +221,30 @@ static int moat_ct_t_parse(struct net *net, void *priv, struct nlattr **tb,
 			   struct netlink_ext_ack *extack)
 {
 	struct moat_ct_target *ct = priv;
+	int err;
 
 	ct->flags = tb[MOAT_A_CT_T_FLAGS] ? nla_get_u32(tb[MOAT_A_CT_T_FLAGS]) : 0;
+	if (ct->flags & MOAT_CT_T_NOTRACK)
+		return 0;
+	/*
+	 * iptables' bare CT attaches a template, so conntrack (and with it
+	 * defragmentation) runs in the namespace while the rule exists.
+	 */
+	err = nf_ct_netns_get(net, NFPROTO_IPV4);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot enable connection tracking");
+		return err;
+	}
+	ct->net = net;
 	return 0;
+}
+
+static void moat_ct_t_destroy(void *priv)
+{
+	struct moat_ct_target *ct = priv;
+
+	if (ct->net)
+		moat_ct_put_later(ct->net);
 }
 
 static unsigned int moat_ct_t_target(struct sk_buff *skb, const void *priv,
@@ -252,6 +274,7 @@ const struct moat_target_type moat_target_ct = {
 	.parse = moat_ct_t_parse,
 	.target = moat_ct_t_target,
 	.dump = moat_ct_t_dump,
+	.destroy = moat_ct_t_destroy,
 };
 
 /* iptables keeps "-j NOTRACK" apart from "-j CT --notrack" in listings. */
@@ -264,4 +287,5 @@ const struct moat_target_type moat_target_notrack = {
 	.parse = moat_ct_t_parse,
 	.target = moat_ct_t_target,
 	.dump = moat_ct_t_dump,
+	.destroy = moat_ct_t_destroy,
 };

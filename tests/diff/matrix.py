@@ -2,24 +2,27 @@
 router, the same for every corpus file. A flow is a name and its packets
 in order; each packet leaves the client, the server or the router itself.
 
-    client 10.0.1.2           router 10.0.1.1 | 10.0.2.1           server 10.0.2.2
+    client side               router 10.0.1.1 | 10.0.2.1           server side
     probes from 10.0.1.10-29  INPUT / FORWARD / OUTPUT           probes from 10.0.2.10-29
 
 Probes use "ghost" addresses (client 10.0.1.10-29, server 10.0.2.10-29):
 the router has permanent neighbour entries for them, so it delivers to
-the client's or server's interface, where a packet socket sees the frame
-and the kernel, which does not own the address and does not forward,
-drops it without answering. So the only packets that come back are the
+the client's or server's side of a veth link, where a packet socket sees
+the frame and the kernel, which has no address there and does not
+forward, drops it without answering. So the only packets that come back are the
 ones the router makes: forwarded packets, REJECT's RSTs and ICMP errors,
 and its own stack's answers to what reaches INPUT (RST from a closed TCP
 port, ICMP port unreachable, echo reply). Every field of every packet is
 fixed (IP ID, TCP sequence numbers, payloads), so both sides see the
 same bytes and conntrack judges them the same.
 
+Answers (reply_to) go to where their request was delivered from, after
+any NAT (Side.send()).
+
 Rules that depend on time or chance stay deterministic here: a limit
-burst is never refilled at the rates the corpus uses (per hour or day),
-recent's windows are minutes long, statistic random uses probability 0
-or 1 only.
+burst is never refilled at the rates the corpus uses (per minute, hour
+or day), recent's windows are minutes long, statistic random uses
+probability 0 or 1 only.
 """
 from packets import (ethernet, icmp_message, ip_header, tcp_segment,
                      udp_datagram)

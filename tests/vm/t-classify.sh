@@ -22,6 +22,10 @@ mkhost fw
 link client fw 10.0.1.2/24 10.0.1.1/24
 ns fw ip addr add 10.0.1.3/24 dev to-client
 ns client ip addr add 10.0.1.4/24 dev to-fw
+# fw answers closed ports with ICMP errors, counted on its OUTPUT policy;
+# rate-limited errors (per host and global) would make that count depend
+# on timing. An empty ratemask exempts every type from both limits.
+ns fw sysctl -qw net.ipv4.icmp_ratemask=0
 
 # A ruleset mixing every kind of key and rules with none: /32 and /24
 # sources, destinations, single and ranged ports, interfaces, protocols,
