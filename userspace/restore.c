@@ -75,6 +75,9 @@ static void __attribute__((noreturn)) line_failed(struct restore *rs,
 	fprintf(stderr, "%s: line %u failed\n", moat_self->name, line);
 	if (!moat_self->iptables && rs->b.errmsg[0])
 		fprintf(stderr, "%s: %s\n", moat_self->name, rs->b.errmsg);
+	else if (!moat_self->iptables && rs->b.err == -EPERM)
+		fprintf(stderr, "%s: Permission denied (you must be root)\n",
+			moat_self->name);
 	/* moat's limits say so in any name: iptables has none. */
 	if (rs->b.err == -ENOSPC)
 		fprintf(stderr, "%s: %s\n", moat_self->name,

@@ -6,9 +6,10 @@
  * Every request the tool sends is checked as the module's policies would
  * parse it (exact lengths, NUL-terminated names that fit, nests flagged
  * NLA_F_NESTED with no bytes left over, no attribute past a set's last),
- * and a restore must keep to the transaction protocol of the ABI header:
- * changes only inside BEGIN .. COMMIT/ABORT, on the table it began, one
- * transaction at a time.  A breach is a fuzzing failure.
+ * and the transaction protocol of the ABI header must hold: changes on the
+ * table a transaction began, one transaction at a time, and (a restore, a
+ * command of several rules) changes only inside BEGIN .. COMMIT/ABORT.  A
+ * breach is a fuzzing failure.
  *
  * Answers: the family id, an empty GET_INFO, dumps of no chains, ENOENT
  * for GET_CHAIN, an ACK for the rest when asked for one; the request
@@ -53,6 +54,7 @@ struct fake_sock {
 static struct fake_sock socks[MAX_SOCKS];
 static unsigned int requests, fail_at;
 static bool refused;		/* the fail_at'th request came and failed */
+static bool txn_only;		/* changes only inside a transaction */
 
 static void queue_drop(struct fake_sock *s)
 {
@@ -80,12 +82,13 @@ void fake_kernel_exit(void)
 	}
 }
 
-void fake_kernel_reset(unsigned int fail)
+void fake_kernel_reset(unsigned int fail, bool in_txn)
 {
 	fake_kernel_exit();
 	requests = 0;
 	fail_at = fail;
 	refused = false;
+	txn_only = in_txn;
 }
 
 bool fake_kernel_refused(void)
@@ -593,10 +596,13 @@ static int txn(struct fake_sock *s, uint8_t cmd, const char *table, int fail)
 		return fail;
 	/*
 	 * The module would apply it on its own, at once: a restore that did
-	 * so after its BEGIN failed would change the table part way.
+	 * so after its BEGIN failed, or a command of several rules, would
+	 * change the table part way.
 	 */
+	if (!s->txn[0] && txn_only)
+		fuzz_fail("%s changed outside a transaction (command %u)", table, cmd);
 	if (!s->txn[0])
-		fuzz_fail("a restore changed %s outside a transaction (command %u)", table, cmd);
+		return fail;
 	if (strcmp(s->txn, table))
 		fuzz_fail("command %u on %s in a transaction on %s", cmd, table, s->txn);
 	if (s->txn_failed)

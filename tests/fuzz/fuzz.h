@@ -52,9 +52,10 @@ int fuzz_split(const uint8_t *data, size_t size, char **argv, int max);
 
 /*
  * The fake module: from now on the @fail_at'th request fails (0: none),
- * and fake_kernel_refused() says whether one did.
+ * and fake_kernel_refused() says whether one did; with @in_txn, a change
+ * outside a transaction is a failure of the tool.
  */
-void fake_kernel_reset(unsigned int fail_at);
+void fake_kernel_reset(unsigned int fail_at, bool in_txn);
 bool fake_kernel_refused(void);
 /* The tool's process ended: its sockets are closed, transactions aborted. */
 void fake_kernel_exit(void);

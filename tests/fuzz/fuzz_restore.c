@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!stdin)
 		fuzz_fail("fmemopen: %m");
 	argc = options(data, size, argv, &fail);
-	fake_kernel_reset(fail);
+	fake_kernel_reset(fail, true);
 	m.argc = argc;
 	status = fuzz_run(fuzz_call_main, &m, argv[0], &err);
 	fclose(stdin);
