@@ -56,7 +56,7 @@ deps:
 	@scripts/install-deps
 
 check: deps
-	@$(MAKE) --no-print-directory all unit $(B)/man/ext-opts
+	@$(MAKE) --no-print-directory all unit $(B)/man/ext-opts fuzz-build
 	@scripts/run-checks
 
 check-unit: unit
@@ -86,3 +86,4 @@ clean:
 	rm -rf $(B)
 
 include packaging.mk
+include fuzz.mk

@@ -54,13 +54,18 @@ const char *moat_cmd_strerror(unsigned int command, int err)
 	return other;
 }
 
+static void __attribute__((noreturn)) die_table(const char *table,
+						const char *why)
+{
+	fprintf(stderr, "%s: can't initialize iptables table `%s': %s\n"
+		"Perhaps iptables or your kernel needs to be upgraded.\n",
+		moat_banner(), table, why);
+	exit(MOAT_VERSION_PROBLEM);
+}
+
 void moat_die_no_table(const char *table)
 {
-	fprintf(stderr, "%s: can't initialize iptables table `%s': "
-		"Table does not exist (do you need to insmod?)\n"
-		"Perhaps iptables or your kernel needs to be upgraded.\n",
-		moat_banner(), table);
-	exit(MOAT_VERSION_PROBLEM);
+	die_table(table, "Table does not exist (do you need to insmod?)");
 }
 
 /*
@@ -91,6 +96,8 @@ static int fail(const struct moat_nl *nl, const struct moat_command *c,
 	/* iptables opens the table first: a missing one fails every command. */
 	if (err == -ENXIO)
 		moat_die_no_table(c->table);
+	if (err == -EPERM)
+		die_table(c->table, "Permission denied (you must be root)");
 	fprintf(stderr, "%s: %s\n", moat_self->name,
 		moat_cmd_strerror(command, err));
 	if (!moat_self->iptables && nl->errmsg[0])
@@ -165,22 +172,53 @@ uint8_t moat_rule_cmd_op(const struct moat_command *c, unsigned int *pos)
 	}
 }
 
-/* The rules of -A/-I/-D/-R/-C, one request each, stopping at an error. */
+static int simple_cmd(struct moat_nl *nl, const struct moat_command *c, uint8_t op,
+		      const char *chain)
+{
+	char buf[MOAT_NL_BUF];
+
+	return moat_nl_talk(nl, request(nl, buf, op, c, chain), NULL, NULL);
+}
+
+/* Ends the transaction of rules_cmd: commits, or after @err aborts. */
+static int rules_txn_end(struct moat_nl *nl, const struct moat_command *c,
+			 int err)
+{
+	char msg[sizeof(nl->errmsg)];
+
+	if (!err)
+		return simple_cmd(nl, c, MOAT_CMD_COMMIT, NULL);
+	/* The abort must not take the failed request's message with it. */
+	memcpy(msg, nl->errmsg, sizeof(msg));
+	simple_cmd(nl, c, MOAT_CMD_ABORT, NULL);
+	memcpy(nl->errmsg, msg, sizeof(msg));
+	return err;
+}
+
+/*
+ * The rules of -A/-I/-D/-R/-C, one request each, stopping at an error.
+ * Several of them (-s a,b) change the table in one transaction, as
+ * iptables' one table replace does: all of them, or none.
+ */
 static int rules_cmd(struct moat_nl *nl, const struct moat_command *c)
 {
 	unsigned int pos;
 	uint8_t op = moat_rule_cmd_op(c, &pos);
+	bool txn = c->n_rules > 1 && op != MOAT_CMD_CHECK_RULE;
 	size_t i;
-	int err;
+	int err = 0;
 
-	for (i = 0; i < c->n_rules; i++) {
-		if (c->opts & OPT_VERBOSE)
-			moat_print_rule_verbose(stdout, c->rules[i]);
-		err = rule_op(nl, c, op, c->rules[i], pos);
+	if (txn) {
+		err = simple_cmd(nl, c, MOAT_CMD_BEGIN, NULL);
 		if (err)
 			return err;
 	}
-	return 0;
+	for (i = 0; i < c->n_rules && !err; i++) {
+		if (c->opts & OPT_VERBOSE)
+			moat_print_rule_verbose(stdout, c->rules[i]);
+		err = rule_op(nl, c, op, c->rules[i], pos);
+	}
+	return txn ? rules_txn_end(nl, c, err) : err;
 }
 
 /* "Flushing chain `x'" and its kin, for each chain -v names. */
@@ -205,14 +243,6 @@ static int say_chains(struct moat_nl *nl, const struct moat_command *c,
 			printf("%s chain `%s'\n", verb, d.chains[i].name);
 	moat_table_dump_free(&d);
 	return 0;
-}
-
-static int simple_cmd(struct moat_nl *nl, const struct moat_command *c, uint8_t op,
-		      const char *chain)
-{
-	char buf[MOAT_NL_BUF];
-
-	return moat_nl_talk(nl, request(nl, buf, op, c, chain), NULL, NULL);
 }
 
 static int zero_cmd(struct moat_nl *nl, const struct moat_command *c)
@@ -301,7 +331,12 @@ static int run(struct moat_nl *nl, const struct moat_command *c)
 
 int moat_exec(struct moat_nl *nl, const struct moat_command *c)
 {
-	int err = run(nl, c);
+	int err;
+
+	/* libiptc's words for a name no table can have: the module takes none. */
+	if (strlen(c->table) >= MOAT_NAME_LEN)
+		die_table(c->table, "Module is wrong version");
+	err = run(nl, c);
 
 	return err ? fail(nl, c, err) : 0;
 }

@@ -239,7 +239,9 @@ static int multiport_attr(const struct nlattr *a, struct multiport *mp)
 
 static int multiport_decode(const struct nlattr *nest, void *data)
 {
+	const struct multiport *mp = data;
 	const struct nlattr *a;
+	unsigned int i;
 	int err;
 
 	mnl_attr_for_each_nested(a, nest) {
@@ -247,6 +249,13 @@ static int multiport_decode(const struct nlattr *nest, void *data)
 		if (err)
 			return err;
 	}
+	/*
+	 * A range needs its end, which printing reads after its start; the
+	 * end's own flag is not looked at (nor is it by the module).
+	 */
+	for (i = 0; i < mp->count; i++)
+		if (mp->pflags[i] && ++i == mp->count)
+			return -EINVAL;
 	return 0;
 }
 

@@ -282,19 +282,25 @@ static void save_ports(FILE *f, const char *opt, const uint16_t *pts,
 		fprintf(f, " --%s %u:%u", opt, pts[0], pts[1]);
 }
 
+/*
+ * Lowest bit first, as iptables.  Bits past URG (ECE, CWR) have no name
+ * here; a module may still report them, so they print in hex rather than
+ * send the walk past the table's end.
+ */
 static void print_tcpf(FILE *f, uint8_t flags)
 {
 	bool any = false;
 	size_t i;
 
-	while (flags) {
-		for (i = 0; !(flags & tcp_flags[i].flag); i++)
-			;
+	for (i = 0; tcp_flags[i].flag != TCPF_ALL; i++) {
+		if (!(flags & tcp_flags[i].flag))
+			continue;
 		fprintf(f, "%s%s", any ? "," : "", tcp_flags[i].name);
 		any = true;
-		flags &= ~tcp_flags[i].flag;
 	}
-	if (!any)
+	if (flags & ~TCPF_ALL)
+		fprintf(f, "%s0x%x", any ? "," : "", flags & ~TCPF_ALL);
+	else if (!any)
 		fputs("NONE", f);
 }
 
@@ -314,7 +320,11 @@ static void tcp_save(FILE *f, const void *data)
 	if (p->option || (p->inv & MOAT_PORTS_INV_OPTION))
 		fprintf(f, "%s --tcp-option %u",
 			p->inv & MOAT_PORTS_INV_OPTION ? " !" : "", p->option);
-	if (p->flg_mask || (p->inv & MOAT_PORTS_INV_FLAGS)) {
+	/*
+	 * Also with only compared flags (--tcp-flags NONE SYN, which never
+	 * matches): iptables-save drops them, and its restore matches all.
+	 */
+	if (p->flg_mask || p->flg_cmp || (p->inv & MOAT_PORTS_INV_FLAGS)) {
 		fprintf(f, "%s --tcp-flags ",
 			p->inv & MOAT_PORTS_INV_FLAGS ? " !" : "");
 		print_tcpf(f, p->flg_mask);
@@ -375,7 +385,7 @@ static void tcp_list(FILE *f, const void *data, bool numeric)
 	if (p->option || inv)
 		fprintf(f, " option=%s%u", inv ? "!" : "", p->option);
 	inv = p->inv & MOAT_PORTS_INV_FLAGS;
-	if (!p->flg_mask && !inv)
+	if (!p->flg_mask && !p->flg_cmp && !inv)
 		return;
 	fprintf(f, " flags:%s", inv ? "!" : "");
 	if (numeric) {

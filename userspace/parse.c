@@ -456,6 +456,13 @@ static void parse_command(struct parser *p, int c)
 		if (!has_arg(p))
 			moat_param_die("-E requires old-chain-name and new-chain-name");
 		cmd->newname = p->argv[optind++];
+		/*
+		 * -N's limit: iptables-legacy cuts a longer name to it, or
+		 * fails past 31; moat-restore would refuse what it saved.
+		 */
+		if (strlen(cmd->newname) >= MOAT_XT_NAME_LEN)
+			moat_param_die("chain name `%s' too long (must be under %u chars)",
+				       cmd->newname, MOAT_XT_NAME_LEN);
 		break;
 	case 'P':
 		add_command(p, CMD_SET_POLICY, CMD_NONE);

@@ -75,6 +75,9 @@ static void __attribute__((noreturn)) line_failed(struct restore *rs,
 	fprintf(stderr, "%s: line %u failed\n", moat_self->name, line);
 	if (!moat_self->iptables && rs->b.errmsg[0])
 		fprintf(stderr, "%s: %s\n", moat_self->name, rs->b.errmsg);
+	else if (!moat_self->iptables && rs->b.err == -EPERM)
+		fprintf(stderr, "%s: Permission denied (you must be root)\n",
+			moat_self->name);
 	/* moat's limits say so in any name: iptables has none. */
 	if (rs->b.err == -ENOSPC)
 		fprintf(stderr, "%s: %s\n", moat_self->name,
@@ -198,6 +201,13 @@ static void start_table(struct restore *rs, char *line)
 	if (!rs->noflush)
 		mnl_attr_put_u32(nlh, MOAT_A_TXN_FLAGS, MOAT_TXN_F_FLUSH);
 	moat_batch_add(&rs->b, nlh);
+	/*
+	 * The rules must not go out before the transaction is open: after a
+	 * failed BEGIN (another restore holds the table) the module would
+	 * apply each on its own, and the table would change part way.
+	 */
+	if (moat_batch_finish(&rs->b))
+		line_failed(rs, moat_input_line);
 }
 
 static void mark_add(struct restore *rs, unsigned int line)
@@ -435,11 +445,15 @@ static void rule_line(struct restore *rs, char *line)
 	struct moat_command cmd;
 	uint64_t pkts = 0, bytes = 0;
 	bool cnt = false;
+	char *end;
 	int n;
 
 	if (line[0] == '[') {
+		end = strchr(line, ']');
+		if (!end)
+			moat_param_die("Bad line %u: need ]", moat_input_line);
 		cnt = parse_counters(line, &pkts, &bytes) && rs->counters;
-		line = strchr(line, ']') + 1;
+		line = end + 1;
 	}
 	argv[0] = (char *)(moat_self->iptables ? "iptables" : "moat");
 	argv[1] = "-t";
@@ -602,14 +616,16 @@ int moat_restore_main(int argc, char **argv)
 		moat_input_line++;
 		restore_line(&rs, line);
 	}
-	if (rs.in_table) {
+	/* Without its COMMIT a table stays as it was: closing aborts. */
+	if (rs.in_table)
 		fprintf(stderr, "%s: COMMIT expected at line %u\n",
 			moat_self->name, moat_input_line + 1);
-		return MOAT_OTHER_PROBLEM;
-	}
+	if (rs.in != stdin)
+		fclose(rs.in);
 	free(line);
 	free(rs.chains);
 	free(rs.adds);
+	moat_batch_free(&rs.b);
 	moat_nl_close(&rs.nl);
-	return 0;
+	return rs.in_table ? MOAT_OTHER_PROBLEM : 0;
 }

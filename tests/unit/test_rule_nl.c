@@ -220,6 +220,32 @@ static void bad_port(struct nlmsghdr *nlh)
 	mnl_attr_nest_end(nlh, ms);
 }
 
+/* multiport ports 1 and 2, @pflags their range flags. */
+static void multiport(struct nlmsghdr *nlh, const uint8_t *pflags)
+{
+	static const uint16_t ports[] = { 1, 2 };
+	struct nlattr *ms = mnl_attr_nest_start(nlh, MOAT_A_RULE_MATCHES);
+	struct nlattr *m = mnl_attr_nest_start(nlh, MOAT_A_MATCH);
+	struct nlattr *d;
+
+	mnl_attr_put_strz(nlh, MOAT_A_MATCH_NAME, "multiport");
+	d = mnl_attr_nest_start(nlh, MOAT_A_MATCH_DATA);
+	mnl_attr_put_u8(nlh, MOAT_A_MULTIPORT_FLAGS, MOAT_MULTIPORT_DESTINATION);
+	mnl_attr_put(nlh, MOAT_A_MULTIPORT_PORTS, sizeof(ports), ports);
+	mnl_attr_put(nlh, MOAT_A_MULTIPORT_PFLAGS, 2, pflags);
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_nest_end(nlh, m);
+	mnl_attr_nest_end(nlh, ms);
+}
+
+/* Found by fuzz_dump: printing read the port after the last one. */
+static void multiport_open_range(struct nlmsghdr *nlh)
+{
+	static const uint8_t pflags[] = { 0, 1 };
+
+	multiport(nlh, pflags);
+}
+
 static void short_counters(struct nlmsghdr *nlh)
 {
 	struct nlattr *c = mnl_attr_nest_start(nlh, MOAT_A_RULE_COUNTERS);
@@ -230,7 +256,7 @@ static void short_counters(struct nlmsghdr *nlh)
 
 static void (*const malformed[])(struct nlmsghdr *) = {
 	short_src, long_iface, unterminated_iface, bad_verdict,
-	nameless_match, bad_port, short_counters,
+	nameless_match, bad_port, short_counters, multiport_open_range,
 };
 
 START_TEST(test_malformed)
@@ -257,6 +283,74 @@ START_TEST(test_truncated_nest)
 }
 END_TEST
 
+/* decode NLH's rule and return its -S line (the caller frees it). */
+static char *decoded_line(struct nlmsghdr *nlh, struct nlattr *rule)
+{
+	struct moat_rule *r;
+	char *line;
+
+	mnl_attr_nest_end(nlh, rule);
+	ck_assert_int_eq(moat_rule_decode(rule, &r), 0);
+	line = save_line(r);
+	moat_rule_free(r);
+	return line;
+}
+
+/* The end of a range has a flag of its own that means nothing. */
+START_TEST(test_multiport_range_end_flag)
+{
+	static const uint8_t pflags[] = { 1, 1 };
+	struct nlmsghdr *nlh = new_msg();
+	struct nlattr *rule = mnl_attr_nest_start(nlh, MOAT_A_RULE);
+	char *line;
+
+	mnl_attr_put_u16(nlh, MOAT_A_RULE_PROTO, 6);
+	multiport(nlh, pflags);
+	line = decoded_line(nlh, rule);
+	ck_assert_str_eq(line, "-A X -p tcp -m multiport --dports 1:2\n");
+	free(line);
+}
+END_TEST
+
+/*
+ * Found by fuzz_dump: TCP flags past URG, which iptables cannot name, sent
+ * the walk over the names past its end.  They print in hex.
+ */
+START_TEST(test_tcp_flags_unnamed)
+{
+	struct nlmsghdr *nlh = new_msg();
+	struct nlattr *rule = mnl_attr_nest_start(nlh, MOAT_A_RULE);
+	struct nlattr *ms, *m, *d;
+	char *line;
+
+	mnl_attr_put_u16(nlh, MOAT_A_RULE_PROTO, 6);
+	ms = mnl_attr_nest_start(nlh, MOAT_A_RULE_MATCHES);
+	m = mnl_attr_nest_start(nlh, MOAT_A_MATCH);
+	mnl_attr_put_strz(nlh, MOAT_A_MATCH_NAME, "tcp");
+	d = mnl_attr_nest_start(nlh, MOAT_A_MATCH_DATA);
+	mnl_attr_put_u8(nlh, MOAT_A_PORTS_TCP_FLAGS_MASK, 0xc1);
+	mnl_attr_put_u8(nlh, MOAT_A_PORTS_TCP_FLAGS_CMP, 0x80);
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_nest_end(nlh, m);
+	mnl_attr_nest_end(nlh, ms);
+	line = decoded_line(nlh, rule);
+	ck_assert_str_eq(line, "-A X -p tcp -m tcp --tcp-flags FIN,0xc0 0x80\n");
+	free(line);
+}
+END_TEST
+
+/* Compared flags without a mask: never matches, and -S must say so. */
+START_TEST(test_tcp_flags_no_mask)
+{
+	struct moat_rule *r = parse_rule("-A X -p tcp --tcp-flags NONE SYN");
+	char *line = save_line(r);
+
+	ck_assert_str_eq(line, "-A X -p tcp -m tcp --tcp-flags NONE SYN\n");
+	free(line);
+	moat_rule_free(r);
+}
+END_TEST
+
 Suite *rule_nl_suite(void)
 {
 	Suite *s = suite_create("rule_nl");
@@ -270,6 +364,9 @@ Suite *rule_nl_suite(void)
 	tcase_add_loop_test(tc, test_malformed, 0,
 			    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(tc, test_truncated_nest);
+	tcase_add_test(tc, test_multiport_range_end_flag);
+	tcase_add_test(tc, test_tcp_flags_unnamed);
+	tcase_add_test(tc, test_tcp_flags_no_mask);
 	suite_add_tcase(s, tc);
 	return s;
 }

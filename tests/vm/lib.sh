@@ -123,3 +123,72 @@ listening() {
 	[ "${3:-tcp}" = udp ] && flag=-lu
 	[ -n "$(ns "$1" ss -Hn $flag "sport = :$2")" ]
 }
+
+# --- kernel memory, for leak checks without kmemleak ----------------------
+
+# kmem_settle: free what the kernel can: page cache, dentries and inodes,
+# empty slabs and per-CPU partial slabs of every cache; then wait for
+# freeing deferred to RCU and workqueues (a deleted namespace's cleanup).
+kmem_settle() {
+	local f
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$f" 2> /dev/null
+	done
+	sleep 1
+}
+
+# kmem_kb: unreclaimable slab plus per-CPU memory in KiB (/proc/meminfo's
+# SUnreclaim + Percpu), settled until two readings agree within 32 KiB.
+kmem_kb() {
+	local prev=-999999 cur i
+	for i in 1 2 3 4 5 6 7 8; do
+		kmem_settle
+		cur=$(awk '/^(SUnreclaim|Percpu):/ { s += $2 } END { print s }' /proc/meminfo)
+		[ $((prev - cur)) -lt 32 ] && [ $((cur - prev)) -lt 32 ] && break
+		prev=$cur
+	done
+	echo "$cur"
+}
+
+# memcg_new NAME: a fresh memory cgroup; prints its directory. cgroup2 is
+# mounted on /sys/fs/cgroup if it is not there yet.
+memcg_new() {
+	local root=/sys/fs/cgroup
+	mountpoint -q $root || mount -t cgroup2 none $root
+	grep -qw memory $root/cgroup.subtree_control ||
+		echo +memory > $root/cgroup.subtree_control
+	[ -d "$root/$1" ] && rmdir "$root/$1"
+	mkdir "$root/$1"
+	echo "$root/$1"
+}
+
+# memcg_kb DIR: the kernel objects still charged to cgroup DIR, in KiB:
+# memory.stat's slab_unreclaimable + percpu, settled as kmem_kb does.
+# Charges are by object, so unlike the global count this one is exact up
+# to a few pages of per-CPU batching.
+memcg_kb() {
+	local prev=-999999 cur i
+	for i in 1 2 3 4 5 6 7 8; do
+		kmem_settle
+		cur=$(awk '$1 == "slab_unreclaimable" || $1 == "percpu" { s += $2 }
+			END { print int(s / 1024) }' "$1/memory.stat")
+		[ $((prev - cur)) -lt 8 ] && [ $((cur - prev)) -lt 8 ] && break
+		prev=$cur
+	done
+	echo "$cur"
+}
+
+# dmesg_mark: remember where the kernel log is; dmesg_clean MSG then fails
+# the test on any warning logged since.
+dmesg_mark() {
+	_lib_dmesg_lines=$(dmesg | wc -l)
+}
+dmesg_clean() {
+	local bad
+	bad=$(dmesg | tail -n +$((_lib_dmesg_lines + 1)) |
+		grep -Ei 'WARNING|BUG|Oops|Call Trace|general protection|refcount|leak|KASAN|UBSAN' || true)
+	[ -z "$bad" ] || fail "$1: kernel log: $bad"
+	ok "$1: no kernel warning"
+}
