@@ -33,7 +33,7 @@ The same --seed sends the same messages (replies never steer the choices),
 so a failure replays with --seed and a --count near the last progress line.
 Exit status: 0 done, 1 a smoke check failed or a reply was malformed, 2
 usage or an ABI this file does not cover.  Whether the kernel stayed
-healthy (dmesg, the ruleset, slab) is the caller's check: t-nlfuzz.sh.
+healthy (dmesg, the ruleset, slab) is the caller's check: x-nlfuzz.sh.
 """
 import argparse
 import collections

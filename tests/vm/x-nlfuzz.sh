@@ -17,6 +17,11 @@
 #   |  a  |------------ veth ----------| fz  |   fz: the fuzzers' tables
 #   +-----+                            +-----+
 #
+# Not in make check yet (x-: run when named, by make fuzz or
+# scripts/vm-run nlfuzz): it still finds rules the module takes that the
+# tool cannot restore (an iprange match with neither range), fixed on
+# the hardening branch, not yet here.
+#
 # Budget: 60 s of fuzzing. `make fuzz` (or VM_APPEND="moatvm.fuzz_time=N
 # moatvm.fuzz_seed=S") asks for longer or replays a seed; the seeds are
 # printed.
@@ -72,7 +77,7 @@ dmesg_clean "after fuzzing"
 # --- the ruleset left behind is consistent -------------------------------
 ns fz moat --info
 ns fz moat-save -c > "$tmp/saved" || fail "moat-save after fuzzing"
-ok "moat-save after fuzzing: $(grep -c '^-A' "$tmp/saved") rules in $(grep -c '^\*' "$tmp/saved") tables"
+ok "moat-save after fuzzing: $(grep -c '^-A' "$tmp/saved" || true) rules in $(grep -c '^\*' "$tmp/saved") tables"
 # moat-restore may not take every table yet: round-trip those it takes.
 mkhost rt
 tables=""
