@@ -7,6 +7,7 @@
 #   +--------+ 10.0.1.2      10.0.1.1 +--------+
 #   | client |---------- veth ---------| server |  moat: conntrack rules
 #   +--------+                         +--------+
+# vm-timeout: 300
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
