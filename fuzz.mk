@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fuzzing: the userspace parsers under libFuzzer with ASan and UBSan
-# (tests/fuzz/), and the module's netlink family in the VM (x-nlfuzz).
+# (tests/fuzz/), and the module's netlink family in the VM (t-nlfuzz).
 #
 #   make check-fuzz     each userspace target for 20 s (make check runs it)
 #   make fuzz           each for FUZZ_TIME seconds (default 600), then
-#                       x-nlfuzz in the VM for FUZZ_TIME seconds
+#                       t-nlfuzz in the VM for FUZZ_TIME seconds
 #
 # Findings are kept in build/fuzz/crashes/, the growing corpus in
 # build/fuzz/corpus/; scripts/run-fuzz says how to replay one.
@@ -40,7 +40,7 @@ fuzz-build: $(FUZZ_TARGETS)
 check-fuzz: fuzz-build
 	scripts/run-fuzz 20
 
-# The VM run gets its time limit scaled to the budget (x-nlfuzz asks for
+# The VM run gets its time limit scaled to the budget (t-nlfuzz asks for
 # 300 s at its 60 s default).
 fuzz: deps fuzz-build
 	@$(MAKE) --no-print-directory all

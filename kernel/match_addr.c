@@ -35,6 +35,16 @@ static int moat_iprange_parse(void *priv, struct nlattr **tb,
 
 	ir->flags = tb[MOAT_A_IPRANGE_FLAGS] ?
 		    nla_get_u8(tb[MOAT_A_IPRANGE_FLAGS]) : 0;
+	/* iptables' syntax cannot write one without a range, nor save it. */
+	if (!(ir->flags & (MOAT_IPRANGE_SRC | MOAT_IPRANGE_DST))) {
+		NL_SET_ERR_MSG(extack, "iprange needs a source or destination range");
+		return -EINVAL;
+	}
+	/* A '!' without its range means nothing: not kept, nor compared. */
+	if (!(ir->flags & MOAT_IPRANGE_SRC))
+		ir->flags &= ~MOAT_IPRANGE_SRC_INV;
+	if (!(ir->flags & MOAT_IPRANGE_DST))
+		ir->flags &= ~MOAT_IPRANGE_DST_INV;
 	if (ir->flags & MOAT_IPRANGE_SRC) {
 		ir->src[0] = moat_get_addr(tb[MOAT_A_IPRANGE_SRC_MIN]);
 		ir->src[1] = moat_get_addr(tb[MOAT_A_IPRANGE_SRC_MAX]);
@@ -125,6 +135,15 @@ static int moat_addrtype_parse(void *priv, struct nlattr **tb,
 		NL_SET_ERR_MSG(extack, "addrtype: both --limit-iface-in and --limit-iface-out");
 		return -EINVAL;
 	}
+	/* As iprange: a type to look at, and no '!' without its types. */
+	if (!at->source && !at->dest) {
+		NL_SET_ERR_MSG(extack, "addrtype needs a source or destination type");
+		return -EINVAL;
+	}
+	if (!at->source)
+		at->flags &= ~MOAT_ADDRTYPE_INVERT_SOURCE;
+	if (!at->dest)
+		at->flags &= ~MOAT_ADDRTYPE_INVERT_DEST;
 	return 0;
 }
 

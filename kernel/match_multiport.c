@@ -48,8 +48,14 @@ static int moat_multiport_parse(void *priv, struct nlattr **tb,
 			NL_SET_ERR_MSG(extack, "multiport range without an end");
 			return -EINVAL;
 		}
-		if (mp->pflags[i])
-			i++;
+		if (!mp->pflags[i])
+			continue;
+		if (mp->ports[i] >= mp->ports[i + 1]) {
+			NL_SET_ERR_MSG(extack, "multiport range not going up");
+			return -EINVAL;
+		}
+		/* The end's flag means nothing: dumped as 0. */
+		mp->pflags[++i] = 0;
 	}
 	mp->flags = nla_get_u8(tb[MOAT_A_MULTIPORT_FLAGS]);
 	mp->inv = nla_get_flag(tb[MOAT_A_MULTIPORT_INV]);

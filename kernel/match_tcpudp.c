@@ -17,8 +17,9 @@ static const struct nla_policy moat_ports_policy[MOAT_A_PORTS_MAX + 1] = {
 	[MOAT_A_PORTS_SPORT_MAX] = { .type = NLA_U16 },
 	[MOAT_A_PORTS_DPORT_MIN] = { .type = NLA_U16 },
 	[MOAT_A_PORTS_DPORT_MAX] = { .type = NLA_U16 },
-	[MOAT_A_PORTS_TCP_FLAGS_MASK] = { .type = NLA_U8 },
-	[MOAT_A_PORTS_TCP_FLAGS_CMP] = { .type = NLA_U8 },
+	/* FIN to URG, the flags iptables' syntax can name. */
+	[MOAT_A_PORTS_TCP_FLAGS_MASK] = NLA_POLICY_MASK(NLA_U8, 0x3f),
+	[MOAT_A_PORTS_TCP_FLAGS_CMP] = NLA_POLICY_MASK(NLA_U8, 0x3f),
 	[MOAT_A_PORTS_TCP_OPTION] = { .type = NLA_U8 },
 	[MOAT_A_PORTS_INV] = NLA_POLICY_MASK(NLA_U32, MOAT_PORTS_INV_ALL),
 };
@@ -28,12 +29,18 @@ static u16 moat_get_u16(const struct nlattr *attr, u16 dflt)
 	return attr ? nla_get_u16(attr) : dflt;
 }
 
-static int moat_ports_parse_common(struct moat_ports *p, struct nlattr **tb)
+static int moat_ports_parse_common(struct moat_ports *p, struct nlattr **tb,
+				   struct netlink_ext_ack *extack)
 {
 	p->spt[0] = moat_get_u16(tb[MOAT_A_PORTS_SPORT_MIN], 0);
 	p->spt[1] = moat_get_u16(tb[MOAT_A_PORTS_SPORT_MAX], 0xffff);
 	p->dpt[0] = moat_get_u16(tb[MOAT_A_PORTS_DPORT_MIN], 0);
 	p->dpt[1] = moat_get_u16(tb[MOAT_A_PORTS_DPORT_MAX], 0xffff);
+	/* iptables' syntax has no way to write one, nor to save it. */
+	if (p->spt[0] > p->spt[1] || p->dpt[0] > p->dpt[1]) {
+		NL_SET_ERR_MSG(extack, "port range with its start after its end");
+		return -EINVAL;
+	}
 	if (tb[MOAT_A_PORTS_INV])
 		p->inv = nla_get_u32(tb[MOAT_A_PORTS_INV]);
 	return 0;
@@ -52,7 +59,7 @@ static int moat_udp_parse(void *priv, struct nlattr **tb,
 		NL_SET_ERR_MSG(extack, "udp has no flags or options");
 		return -EINVAL;
 	}
-	return moat_ports_parse_common(p, tb);
+	return moat_ports_parse_common(p, tb, extack);
 }
 
 static int moat_tcp_parse(void *priv, struct nlattr **tb,
@@ -66,7 +73,7 @@ static int moat_tcp_parse(void *priv, struct nlattr **tb,
 		p->flg_cmp = nla_get_u8(tb[MOAT_A_PORTS_TCP_FLAGS_CMP]);
 	if (tb[MOAT_A_PORTS_TCP_OPTION])
 		p->option = nla_get_u8(tb[MOAT_A_PORTS_TCP_OPTION]);
-	return moat_ports_parse_common(p, tb);
+	return moat_ports_parse_common(p, tb, extack);
 }
 
 static bool moat_port_in(u16 port, const u16 range[2], bool inv)
@@ -177,7 +184,7 @@ static int moat_tcp_dump(struct sk_buff *skb, const void *priv)
 	const struct moat_ports *p = priv;
 
 	if (moat_ports_dump(skb, priv) ||
-	    (p->flg_mask &&
+	    ((p->flg_mask || p->flg_cmp) &&
 	     (nla_put_u8(skb, MOAT_A_PORTS_TCP_FLAGS_MASK, p->flg_mask) ||
 	      nla_put_u8(skb, MOAT_A_PORTS_TCP_FLAGS_CMP, p->flg_cmp))) ||
 	    (p->option && nla_put_u8(skb, MOAT_A_PORTS_TCP_OPTION, p->option)))

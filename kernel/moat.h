@@ -392,6 +392,8 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 void moat_rule_free(struct moat_rule *r);
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
 unsigned int moat_rule_hooks(const struct moat_rule *r);
+int moat_rule_chain_check(const struct moat_rule *r, int hook,
+			  struct netlink_ext_ack *extack);
 int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r);
 
 /* match.c */

@@ -276,7 +276,18 @@ static int moat_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 
 static struct moat_rule *moat_req_rule(struct moat_req *req)
 {
-	return moat_rule_parse(req->txn, req->attrs[MOAT_A_RULE], req->extack);
+	struct moat_rule *r;
+	int err;
+
+	r = moat_rule_parse(req->txn, req->attrs[MOAT_A_RULE], req->extack);
+	if (IS_ERR(r))
+		return r;
+	err = moat_rule_chain_check(r, req->tc->c->hook, req->extack);
+	if (err) {
+		moat_rule_free(r);
+		return ERR_PTR(err);
+	}
+	return r;
 }
 
 static int moat_req_new_rule(struct moat_req *req)

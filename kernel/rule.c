@@ -2,6 +2,7 @@
 /* moat: a rule from netlink, back to netlink, compared and freed. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include "moat.h"
@@ -138,16 +139,28 @@ static int moat_matches_parse(struct net *net, struct moat_rule *r,
 	return 0;
 }
 
-/* "eth0" compares name and NUL; "eth+" compares the prefix "eth". */
-static void moat_iface_set(char *name, u8 *len, const struct nlattr *attr)
+/*
+ * "eth0" compares name and NUL; "eth+" compares the prefix "eth".  White
+ * space no device name may have (dev_valid_name), and the rule could not
+ * be saved and restored: iptables' syntax splits words there.
+ */
+static int moat_iface_set(char *name, u8 *len, const struct nlattr *attr,
+			  struct netlink_ext_ack *extack)
 {
-	size_t n;
+	size_t n, i;
 
 	if (!attr)
-		return;
+		return 0;
 	nla_strscpy(name, attr, IFNAMSIZ);
 	n = strlen(name);
+	for (i = 0; i < n; i++) {
+		if (isspace(name[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "white space in an interface name");
+			return -EINVAL;
+		}
+	}
 	*len = (n && name[n - 1] == '+') ? n - 1 : n + 1;
+	return 0;
 }
 
 /* The extension target a MOAT_A_RULE_TARGET names, NULL for none. */
@@ -225,6 +238,12 @@ static int moat_target_parse(struct moat_txn *txn, struct moat_rule *r,
 			     (int)MOAT_T_DROP != (int)MOAT_VERDICT_DROP ||
 			     (int)MOAT_T_RETURN != (int)MOAT_VERDICT_RETURN);
 		r->kind = nla_get_u32(tb[MOAT_A_TARGET_VERDICT]);
+		/* As iptables: nat does not filter (a policy may still drop). */
+		if (r->kind == MOAT_T_DROP && txn->t->def->nat) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_TARGET_VERDICT],
+					    "no DROP in the nat table");
+			return -EINVAL;
+		}
 		return 0;
 	}
 	name = tb[MOAT_A_TARGET_JUMP] ?: tb[MOAT_A_TARGET_GOTO];
@@ -263,8 +282,10 @@ static int moat_rule_fill(struct moat_txn *txn, struct moat_rule *r,
 	if (r->ifaces_len) {
 		struct moat_ifaces *ifs = (struct moat_ifaces *)r->ext;
 
-		moat_iface_set(ifs->iif, &ifs->iif_len, tb[MOAT_A_RULE_IIF]);
-		moat_iface_set(ifs->oif, &ifs->oif_len, tb[MOAT_A_RULE_OIF]);
+		err = moat_iface_set(ifs->iif, &ifs->iif_len, tb[MOAT_A_RULE_IIF], extack) ?:
+		      moat_iface_set(ifs->oif, &ifs->oif_len, tb[MOAT_A_RULE_OIF], extack);
+		if (err)
+			return err;
 	}
 	r->proto = tb[MOAT_A_RULE_PROTO] ? nla_get_u16(tb[MOAT_A_RULE_PROTO]) : 0;
 	r->flags = tb[MOAT_A_RULE_FLAGS] ? nla_get_u32(tb[MOAT_A_RULE_FLAGS]) : 0;
@@ -477,6 +498,29 @@ int moat_rule_dump(struct sk_buff *skb, const struct moat_rule *r)
 	    moat_counters_put(skb, MOAT_A_RULE_COUNTERS, &r->cnt))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * As iptables: no output interface in PREROUTING and INPUT, where packets
+ * have none yet, nor an input one in OUTPUT and POSTROUTING; user chains
+ * may have either.  @hook is the chain's, -1 for a user chain.
+ */
+int moat_rule_chain_check(const struct moat_rule *r, int hook,
+			  struct netlink_ext_ack *extack)
+{
+	const struct moat_ifaces *ifs = moat_rule_ifaces(r);
+
+	if (!ifs)
+		return 0;
+	if (ifs->oif[0] && (hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_IN)) {
+		NL_SET_ERR_MSG(extack, "no output interface in PREROUTING or INPUT");
+		return -EINVAL;
+	}
+	if (ifs->iif[0] && (hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING)) {
+		NL_SET_ERR_MSG(extack, "no input interface in OUTPUT or POSTROUTING");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -78,6 +78,11 @@ static int moat_log_parse(struct net *net, void *priv, struct nlattr **tb,
 		l->flags = nla_get_u8(tb[MOAT_A_LOG_FLAGS]);
 	if (tb[MOAT_A_LOG_PREFIX])
 		nla_strscpy(l->prefix, tb[MOAT_A_LOG_PREFIX], sizeof(l->prefix));
+	/* As iptables' syntax: a saved ruleset is one rule a line. */
+	if (strchr(l->prefix, '\n')) {
+		NL_SET_ERR_MSG(extack, "a newline in a LOG prefix");
+		return -EINVAL;
+	}
 	/* Pins nf_log_syslog while a rule may log through it. */
 	err = nf_logger_find_get(NFPROTO_IPV4, NF_LOG_TYPE_LOG);
 	if (err) {

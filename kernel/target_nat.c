@@ -42,14 +42,25 @@ static int moat_nat_addrs(struct nf_nat_range2 *range, struct nlattr **tb,
 }
 
 /*
- * Like iptables' kernel side, any protocol may carry ports: the tool asks
- * for one that has them, and the NAT core ignores them where it has none.
+ * Ports need a protocol that has them, or ICMP, whose id NAT maps too: as
+ * iptables' words require, which look at the number alone (not at a '!').
  */
 static int moat_nat_ports(struct nf_nat_range2 *range, struct nlattr **tb,
-			  struct netlink_ext_ack *extack)
+			  const struct moat_rule *r, struct netlink_ext_ack *extack)
 {
 	u16 min, max;
 
+	switch (r->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+	case IPPROTO_ICMP:
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "NAT ports need -p tcp, udp, sctp, dccp or icmp");
+		return -EINVAL;
+	}
 	if (!tb[MOAT_A_NAT_PORT_MIN]) {
 		NL_SET_ERR_MSG(extack, "NAT port range without its start");
 		return -EINVAL;
@@ -84,13 +95,17 @@ static int moat_nat_parse_range(struct net *net, struct moat_nat *nat,
 		NL_SET_ERR_MSG(extack, "this target takes ports only");
 		return -EINVAL;
 	}
+	if (addrs && !(flags & (MOAT_NAT_F_ADDR | MOAT_NAT_F_PORTS))) {
+		NL_SET_ERR_MSG(extack, "SNAT and DNAT need an address or ports to map to");
+		return -EINVAL;
+	}
 	if (flags & MOAT_NAT_F_ADDR) {
 		err = moat_nat_addrs(range, tb, extack);
 		if (err)
 			return err;
 	}
 	if (flags & MOAT_NAT_F_PORTS) {
-		err = moat_nat_ports(range, tb, extack);
+		err = moat_nat_ports(range, tb, r, extack);
 		if (err)
 			return err;
 	}

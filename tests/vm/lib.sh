@@ -74,6 +74,16 @@ need_moat() {
 	[ -d /sys/module/moat ] || fail "moat.ko not loaded (/sys/module/moat missing)"
 }
 
+# moat_load: insmod $MOAT_KO (the module under test) after the modules it
+# needs, which insmod does not load.
+moat_load() {
+	local dep
+	for dep in $(modinfo -F depends "$MOAT_KO" | tr , ' '); do
+		modprobe "$dep"
+	done
+	insmod "$MOAT_KO"
+}
+
 # ns NAME CMD...: run CMD in network namespace NAME.
 ns() {
 	local n=$1
@@ -178,6 +188,26 @@ memcg_kb() {
 		prev=$cur
 	done
 	echo "$cur"
+}
+
+# kmem_returned CG BEFORE WHAT: checks that WHAT, run in memory cgroup CG
+# and gone now, gave its kernel memory back: the objects charged to CG
+# within 64 KiB (per-CPU batching, caches that stay warm), and the global
+# unreclaimable slab plus per-CPU memory, BEFORE KiB (kmem_kb) when WHAT
+# began, within 1 MiB. Takes this shell out of CG, and removes CG.
+kmem_returned() {
+	local cg=$1 before=$2 what=$3 left after
+	echo $$ > /sys/fs/cgroup/cgroup.procs
+	left=$(memcg_kb "$cg")
+	echo "kernel memory still charged to $what: $left KiB"
+	[ "$left" -le 64 ] || { cat "$cg/memory.stat"; fail "$left KiB of kernel memory still charged to $what"; }
+	ok "$what: its kernel objects are freed (within 64 KiB)"
+	rmdir "$cg"
+	after=$(kmem_kb)
+	echo "unreclaimable slab + per-CPU: $before KiB before $what, $after KiB after"
+	[ $((after - before)) -le 1024 ] ||
+		fail "kernel memory grew by $((after - before)) KiB over $what"
+	ok "$what: global unreclaimable slab and per-CPU memory back to their level (within 1 MiB)"
 }
 
 # dmesg_mark: remember where the kernel log is; dmesg_clean MSG then fails

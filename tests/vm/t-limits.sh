@@ -1,7 +1,8 @@
 #!/bin/bash
 # The per-namespace caps (module parameters max_rules, max_rule_mem): a
-# change past them fails whole with exit status 4, the ruleset unchanged;
-# other namespaces have their own room.
+# change past them (a rule, a command of several rules, a restore) fails
+# whole with exit status 4, the ruleset unchanged; other namespaces have
+# their own room.
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,15 @@ case $out in
 *) fail "the 21st rule's message: '$out'" ;;
 esac
 ns a moat -F FORWARD
+
+# One command of several rules is one change: 17 + 4 do not fit, and
+# none of the 4 goes in (3 used to).
+set +e
+out=$(ns a moat -A FORWARD -s 10.2.0.1,10.2.0.2,10.2.0.3,10.2.0.4 -j ACCEPT 2>&1)
+rc=$?
+set -e
+expect_eq "$rc" 4 "4 rules in one command past the cap: exit status 4"
+expect_eq "$(ns a moat -S FORWARD)" "-P FORWARD ACCEPT" "none of the 4 rules went in"
 
 # A restore past the cap changes nothing; one within it replaces the table.
 set +e

@@ -146,8 +146,5 @@ rmmod moat
 ok "rmmod with NAT connections alive"
 echo more >&7
 exec 7>&-
-for dep in $(modinfo -F depends "$MOAT_KO" | tr , ' '); do
-	modprobe "$dep"
-done
-insmod "$MOAT_KO"
+moat_load
 ok "moat.ko loaded again"

@@ -2,7 +2,8 @@
 """nlfuzz.py: a seeded, bounded fuzzer of the moat Generic Netlink family.
 
   nlfuzz.py [--seed N] [--time S] [--count N] [--sockets K] [--abi PATH]
-            [--smoke-only] [--no-smoke]
+            [--smoke-only] [--no-smoke] [--leave]
+  nlfuzz.py --refused [--unshare-user]
 
 It reads the ABI from include/uapi/linux/moat.h: every MOAT_CMD_*, every
 attribute enum and the type its comment names (string, u8 ... u64, be32,
@@ -29,11 +30,18 @@ limits, jumps to chains that do not exist, transactions interleaved from
 several sockets, dumps interleaved with changes, and sockets closed in the
 middle of a transaction or a dump.
 
-The same --seed sends the same messages (replies never steer the choices),
-so a failure replays with --seed and a --count near the last progress line.
+A --seed fixes the random choices; the kernel's answers steer only which
+accepted rule is sent again, so a failure replays with --seed and a --count
+near the last progress line (exactly so for one fuzzer on a fresh
+namespace).
+--refused checks permissions instead: a valid request of every command
+must fail with EPERM, as it must for a user without CAP_NET_ADMIN, or
+(--unshare-user) for root of a user namespace made after the sockets were
+opened, which owns no network namespace.
+
 Exit status: 0 done, 1 a smoke check failed or a reply was malformed, 2
 usage or an ABI this file does not cover.  Whether the kernel stayed
-healthy (dmesg, the ruleset, slab) is the caller's check: x-nlfuzz.sh.
+healthy (dmesg, the ruleset, slab) is the caller's check: t-nlfuzz.sh.
 """
 import argparse
 import collections
@@ -264,7 +272,10 @@ class Fuzzer:
         self.send_errors = collections.Counter()
         self.t_rule = abi.a("MOAT_A_RULE")
         self.strict = False     # only values likely to be accepted
+        self.pool = {t: [] for t in TABLES}    # rules the kernel took
+        self.pooled = 0
         self.known = []         # user chains a strict request may name
+        self.strict_cmd = None
 
     # --- netlink plumbing ----------------------------------------------
 
@@ -294,8 +305,25 @@ class Fuzzer:
         if flags is None:
             flags = NLM_F_REQUEST | (NLM_F_DUMP if cmd in DUMP_COMMANDS else NLM_F_ACK)
         seq = self.next_seq() if seq is None else seq
-        self.pending[seq] = self.abi.cmd_names.get(num, f"cmd{num}")
+        name = self.abi.cmd_names.get(num, f"cmd{num}")
+        self.pending[seq] = (name, self.poolable(name, attrs))
         return genl_msg(self.family, num, attrs, flags, seq, **kw)
+
+    def poolable(self, name, attrs):
+        """(table, rule) of a NEW_RULE whose rule may go to the pool: not
+        a jump, whose chain may be gone when the rule is sent again."""
+        if name != "NEW_RULE":
+            return None
+        a = self.abi.a
+        jumps = (a("MOAT_A_TARGET_JUMP"), a("MOAT_A_TARGET_GOTO"))
+        table = next((x.v for x in attrs if x.t == a("MOAT_A_TABLE_NAME")), b"")
+        rule = next((x for x in attrs if x.t == self.t_rule and x.nested()), None)
+        if rule is None or not isinstance(table, bytes):
+            return None
+        for x in rule.v:
+            if x.t == a("MOAT_A_RULE_TARGET") and x.nested() and any(y.t in jumps for y in x.v):
+                return None
+        return table.rstrip(b"\0").decode("latin-1"), bytes(encode_attrs(rule.v))
 
     def send(self, sock, data, n=1):
         self.sent += n
@@ -323,8 +351,10 @@ class Fuzzer:
                     err = struct.unpack_from("=i", payload)[0] if len(payload) >= 4 else 0
                     if not -4095 <= err <= 0:
                         raise ReplyError(f"error {err} out of range in reply to seq {seq}")
-                    name = self.pending.pop(seq, "?")
+                    name, pool = self.pending.pop(seq, ("?", None))
                     self.stats[name][errno.errorcode.get(-err, "OK") if err else "OK"] += 1
+                    if not err and pool and pool[0] in self.pool:
+                        self.add_to_pool(*pool)
                     if err and typ == NLMSG_ERROR and flags & NLM_F_ACK_TLVS:
                         for atype, val in parse_attrs(payload[20:]):
                             if atype == NLMSGERR_ATTR_MSG:
@@ -342,6 +372,17 @@ class Fuzzer:
     def reopen(self, i):
         self.socks[i].close()
         self.socks[i] = Sock()
+
+    def add_to_pool(self, table, rule):
+        """Keeps @rule, which the kernel accepted, for requests that should
+        succeed: this is where the kernel's answers steer what is sent, so
+        a replay is exact only for one fuzzer on a fresh namespace."""
+        pool = self.pool[table]
+        if len(pool) < 300:
+            pool.append(rule)
+        else:
+            pool[self.pooled % 300] = rule
+        self.pooled += 1
 
     # --- valid-ish values ----------------------------------------------
 
@@ -370,7 +411,7 @@ class Fuzzer:
         size = INT_SIZE[typ]
         top = (1 << (8 * size)) - 1
         r = self.rng.random() * (0.9 if self.strict else 1)
-        if hints and r < 0.6:
+        if hints and (r < 0.6 or self.strict):
             v = self.pick(hints)
             if self.chance(0.2):
                 v |= self.pick(hints)
@@ -448,8 +489,9 @@ class Fuzzer:
         a = self.abi.a
         enum, _ = MATCHES[name]
         m = [Attr(a("MOAT_A_MATCH_NAME"), name.encode() + b"\0")]
-        if self.chance(0.7):
-            m.append(Attr(a("MOAT_A_MATCH_DATA"), self.attr_set(enum, self.pick([0.2, 0.5]))))
+        if self.strict or self.chance(0.7):
+            p = 0.85 if self.strict else self.pick([0.2, 0.5])
+            m.append(Attr(a("MOAT_A_MATCH_DATA"), self.attr_set(enum, p)))
         return Attr(a("MOAT_A_MATCH"), m)
 
     def target(self, table):
@@ -464,8 +506,9 @@ class Fuzzer:
         tt = TABLE_TARGETS.get(table, ["LOG"])
         name = self.pick(tt if self.strict or self.chance(0.9) else list(TARGETS))
         t = [Attr(a("MOAT_A_TARGET_NAME"), name.encode() + b"\0")]
-        if self.chance(0.7):
-            t.append(Attr(a("MOAT_A_TARGET_DATA"), self.attr_set(TARGETS[name], self.pick([0.2, 0.5]))))
+        if self.strict or self.chance(0.7):
+            p = 0.85 if self.strict else self.pick([0.2, 0.5])
+            t.append(Attr(a("MOAT_A_TARGET_DATA"), self.attr_set(TARGETS[name], p)))
         return t
 
     def rule(self, table):
@@ -485,6 +528,28 @@ class Fuzzer:
         if self.chance(0.1):
             r.append(Attr(a("MOAT_A_RULE_COUNTERS"), self.counters()))
         return r
+
+    def strict_rule(self, table):
+        """A rule likely to be accepted: a jump to a chain the transaction
+        made, or one the kernel took before."""
+        a = self.abi.a
+        if self.known and self.chance(0.2):
+            kind = self.pick(["MOAT_A_TARGET_JUMP", "MOAT_A_TARGET_GOTO"])
+            target = [Attr(a(kind), self.pick(self.known).encode() + b"\0")]
+            return Attr(self.t_rule, [Attr(a("MOAT_A_RULE_TARGET"), target)])
+        if self.pool.get(table):
+            return Attr(self.t_rule | NLA_F_NESTED, self.pick(self.pool[table]))
+        return Attr(self.t_rule, self.rule(table))
+
+    def seed_pool(self):
+        """Fills the pool: rules sent one by one, then the tables flushed."""
+        s = self.socks[0]
+        self.strict = True
+        for table in TABLES:
+            for _ in range(100):
+                self.talk(s, "NEW_RULE", self.request("NEW_RULE", table))
+            self.talk(s, "FLUSH", self.request("FLUSH", table)[:1])
+        self.strict = False
 
     def position(self):
         v = self.pick([1, 1, 1, 2, 3, 5, 50, 0, 0xffffffff, 0x80000000][:6 if self.strict else 10])
@@ -518,7 +583,8 @@ class Fuzzer:
             elif field == "counters":
                 out.append(Attr(a("MOAT_A_CHAIN_COUNTERS"), self.counters()))
             elif field == "rule":
-                out.append(Attr(self.t_rule, self.rule(table)))
+                out.append(self.strict_rule(table) if self.strict else
+                           Attr(self.t_rule, self.rule(table)))
             elif field == "pos":
                 out.append(Attr(a("MOAT_A_RULE_POS"), self.position()))
             elif field == "txnflags":
@@ -659,16 +725,19 @@ class Fuzzer:
         self.known = USER_CHAINS[:self.rng.randrange(4)] if flush else []
         for c in self.known:
             self.talk(s, "NEW_CHAIN", self.request("NEW_CHAIN", table, c))
+        appended = collections.Counter()    # rules added here, by chain
         for _ in range(self.rng.randrange(1, 60)):
             other = self.sock()
             self.strict = clean or self.chance(0.7)
             if self.strict:
-                cmd = self.pick(["NEW_RULE"] * 6 + ["FLUSH", "SET_POLICY", "GET_TABLE", "ZERO"])
+                attrs = self.clean_request(table, appended)
+                cmd = self.strict_cmd
             else:
                 cmd = self.pick(["NEW_CHAIN", "NEW_RULE", "NEW_RULE", "NEW_RULE", "DEL_RULE",
                                  "REPLACE_RULE", "FLUSH", "RENAME_CHAIN", "DEL_CHAIN",
                                  "SET_POLICY", "CHECK_RULE", "GET_CHAIN", "ZERO", "GET_TABLE"])
-            data = self.msg(cmd, self.request(cmd, table))
+                attrs = self.request(cmd, table)
+            data = self.msg(cmd, attrs)
             self.strict = False
             if not clean and self.chance(0.05):
                 data = self.mutate_bytes(data)
@@ -683,6 +752,38 @@ class Fuzzer:
             self.talk(s, "ABORT", self.request("ABORT", table))
         elif end < 0.95:
             self.reopen(i)
+
+    def clean_request(self, table, appended):
+        """A request of a clean transaction, which started from a flushed
+        table: appends, and deletes and replaces at positions that exist
+        if the appends went through."""
+        a = self.abi.a
+        cmd = self.pick(["NEW_RULE"] * 6 + ["DEL_RULE", "REPLACE_RULE", "FLUSH",
+                                            "SET_POLICY", "GET_TABLE", "ZERO"])
+        chain = self.pick(TABLES[table] + self.known)
+        if cmd in ("DEL_RULE", "REPLACE_RULE"):
+            filled = sorted(c for c in appended if appended[c])
+            if not filled:
+                cmd = "NEW_RULE"
+            else:
+                chain = self.pick(filled)
+                pos = Attr(a("MOAT_A_RULE_POS"), struct.pack("=I", self.rng.randrange(appended[chain]) + 1))
+                self.strict_cmd = cmd
+                out = [Attr(a("MOAT_A_TABLE_NAME"), table.encode() + b"\0"),
+                       Attr(a("MOAT_A_CHAIN_NAME"), chain.encode() + b"\0"), pos]
+                if cmd == "DEL_RULE":
+                    appended[chain] -= 1
+                    return out
+                return out + [self.strict_rule(table)]
+        self.strict_cmd = cmd
+        out = self.request(cmd, table, chain if cmd != "SET_POLICY" else None)
+        if cmd == "NEW_RULE":
+            appended[chain] += 1
+        elif cmd == "FLUSH" and len(out) == 1:
+            appended.clear()
+        elif cmd == "FLUSH":
+            appended[chain] = 0
+        return out
 
     def bulk(self):
         """Thousands of rules in one transaction, streamed without ACKs as a
@@ -753,6 +854,31 @@ class Fuzzer:
             self.talk(s, "ABORT", self.request("ABORT", table))
             self.talk(s, "FLUSH", self.request("FLUSH", table)[:1])
             self.talk(s, "DEL_CHAIN", self.request("DEL_CHAIN", table)[:1])
+
+    def leave_ruleset(self):
+        """Ends with a ruleset of the kernel's own choosing in every table:
+        a clean transaction of accepted rules and jumps, committed (tried
+        a few times: the other fuzzer may hold the table)."""
+        a = self.abi.a
+        s = self.socks[0]
+        for table in TABLES:
+            for _ in range(20):
+                self.drain(s)
+                if self.talk(s, "BEGIN", self.request("BEGIN", table)[:1] +
+                             [Attr(a("MOAT_A_TXN_FLAGS"), struct.pack("=I", 1))]) != 0:
+                    time.sleep(0.2)
+                    continue
+                self.known = USER_CHAINS[:3]
+                self.strict = True
+                for c in self.known:
+                    self.talk(s, "NEW_CHAIN", self.request("NEW_CHAIN", table, c))
+                appended = collections.Counter()
+                for _ in range(40):
+                    attrs = self.clean_request(table, appended)
+                    self.talk(s, self.strict_cmd, attrs)
+                self.strict, self.known = False, []
+                if self.talk(s, "COMMIT", self.request("COMMIT", table)) == 0:
+                    break
 
     def step(self):
         r = self.rng.random()
@@ -939,6 +1065,61 @@ def smoke(fz):
         raise SmokeError("the failed commit changed the table")
     expect(A, "FLUSH", [T()], 0, "flush filter")
 
+    # Rules iptables' syntax cannot write, which moat-save could print but
+    # moat-restore would refuse: the module refuses them (nlfuzz found
+    # each in a ruleset that did not restore).
+    def plain(*attrs, verdict=1):
+        return Attr(a("MOAT_A_RULE"), list(attrs) + [
+            Attr(a("MOAT_A_RULE_TARGET"), [u32("MOAT_A_TARGET_VERDICT", verdict)])])
+
+    def match(name, *data):
+        return Attr(a("MOAT_A_RULE_MATCHES"), [Attr(a("MOAT_A_MATCH"), [
+            Attr(a("MOAT_A_MATCH_NAME"), name + b"\0"), Attr(a("MOAT_A_MATCH_DATA"), list(data))])])
+
+    def u16(const, v):
+        return Attr(a(const), struct.pack("=H", v))
+
+    def ext_target(name, *data):
+        return Attr(a("MOAT_A_RULE"), [Attr(a("MOAT_A_RULE_TARGET"), [
+            Attr(a("MOAT_A_TARGET_NAME"), name + b"\0"), Attr(a("MOAT_A_TARGET_DATA"), list(data))])])
+
+    tcp = Attr(a("MOAT_A_RULE_PROTO"), struct.pack("=H", 6))
+    refused = [
+        ("a DNAT to nowhere", "nat", "PREROUTING", ext_target(b"DNAT")),
+        ("NAT ports without a protocol that has them", "nat", "POSTROUTING",
+         ext_target(b"MASQUERADE", u32("MOAT_A_NAT_FLAGS", a("MOAT_NAT_F_PORTS")),
+                    u16("MOAT_A_NAT_PORT_MIN", 80))),
+        ("a DROP in nat", "nat", "PREROUTING", plain(verdict=2)),
+        ("white space in an interface name", "filter", "INPUT",
+         plain(Attr(a("MOAT_A_RULE_IIF"), b"a b\0"))),
+        ("an output interface in INPUT", "filter", "INPUT",
+         plain(Attr(a("MOAT_A_RULE_OIF"), b"lo\0"))),
+        ("an input interface in POSTROUTING", "nat", "POSTROUTING",
+         plain(Attr(a("MOAT_A_RULE_IIF"), b"lo\0"))),
+        ("a port range going down", "filter", "INPUT",
+         plain(tcp, match(b"tcp", u16("MOAT_A_PORTS_DPORT_MIN", 100),
+                          u16("MOAT_A_PORTS_DPORT_MAX", 3)))),
+        ("a multiport range of one port", "filter", "INPUT",
+         plain(tcp, match(b"multiport", Attr(a("MOAT_A_MULTIPORT_FLAGS"), b"\1"),
+                          Attr(a("MOAT_A_MULTIPORT_PORTS"), struct.pack("=HH", 80, 80)),
+                          Attr(a("MOAT_A_MULTIPORT_PFLAGS"), b"\1\0")))),
+        ("an iprange without a range", "filter", "INPUT",
+         plain(match(b"iprange", Attr(a("MOAT_A_IPRANGE_FLAGS"), b"\x10")))),
+        ("an addrtype without a type", "filter", "INPUT",
+         plain(match(b"addrtype", u32("MOAT_A_ADDRTYPE_FLAGS", 1)))),
+        ("a newline in a comment", "filter", "INPUT",
+         plain(match(b"comment", Attr(a("MOAT_A_COMMENT_TEXT"), b"two\nlines\0")))),
+        ("a newline in a LOG prefix", "filter", "INPUT",
+         ext_target(b"LOG", Attr(a("MOAT_A_LOG_PREFIX"), b"two\nlines\0"))),
+        ("TCP flags past URG", "filter", "INPUT",
+         plain(tcp, match(b"tcp", Attr(a("MOAT_A_PORTS_TCP_FLAGS_MASK"), b"\x40"),
+                          Attr(a("MOAT_A_PORTS_TCP_FLAGS_CMP"), b"\x40")))),
+    ]
+    for what, table, chain, r in refused:
+        expect(A, "NEW_RULE", [T(table), C(chain), r], -errno.EINVAL, f"{what} is refused")
+    expect(A, "NEW_RULE", [T("nat"), C("PREROUTING"), plain(verdict=1)], 0, "an ACCEPT in nat")
+    expect(A, "FLUSH", [T("nat")], 0, "flush nat")
+
     missing = set(COMMANDS) - done
     if missing:
         raise SmokeError("never succeeded: " + ", ".join(sorted(missing)))
@@ -947,6 +1128,30 @@ def smoke(fz):
 
 class SmokeError(Exception):
     pass
+
+
+def refused(fz):
+    """Every command fails with EPERM: run by a caller without CAP_NET_ADMIN
+    over the sockets' namespace (the module must check every operation,
+    dumps too, whoever opened the socket)."""
+    s = fz.socks[0]
+    fz.strict = True
+    for cmd in COMMANDS:
+        got = fz.talk(s, cmd, fz.request(cmd, "filter"))
+        if got != -errno.EPERM:
+            have = "no answer" if got is None else os.strerror(-got) if got else "success"
+            raise SmokeError(f"{cmd} without CAP_NET_ADMIN: {have}, want EPERM")
+        print(f"ok: {cmd} refused")
+
+
+def unshare_user():
+    """Makes this process root of a new user namespace: all capabilities
+    there, none over the namespaces it already has sockets in."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x10000000) != 0:      # CLONE_NEWUSER
+        err = ctypes.get_errno()
+        raise OSError(err, "unshare(CLONE_NEWUSER): " + os.strerror(err))
 
 
 def main():
@@ -959,6 +1164,11 @@ def main():
                                                  "../../../include/uapi/linux/moat.h"))
     p.add_argument("--smoke-only", action="store_true")
     p.add_argument("--no-smoke", action="store_true")
+    p.add_argument("--leave", action="store_true", help="end with a ruleset in every table")
+    p.add_argument("--refused", action="store_true",
+                   help="only check that every command fails with EPERM")
+    p.add_argument("--unshare-user", action="store_true",
+                   help="once the sockets are open, become root of a new user namespace")
     p.add_argument("--verbose", action="store_true", help="the kernel's commonest messages too")
     args = p.parse_args()
     if args.sockets < 2:
@@ -974,18 +1184,26 @@ def main():
     print(f"nlfuzz: seed {seed}, family {fz.family}, {len(abi.cmds)} commands, "
           f"{len(MATCHES)} matches, {len(TARGETS)} targets", flush=True)
     try:
+        if args.unshare_user:
+            unshare_user()
+        if args.refused:
+            refused(fz)
+            return 0
         if not args.no_smoke:
             smoke(fz)
         if args.smoke_only:
             return 0
         start = last = time.monotonic()
         base = fz.sent
+        fz.seed_pool()
         while time.monotonic() - start < args.time and \
                 (not args.count or fz.sent - base < args.count):
             fz.step()
             if time.monotonic() - last >= 10:
                 last = time.monotonic()
                 print(f"nlfuzz: seed {seed}: {fz.sent - base} messages", flush=True)
+        if args.leave:
+            fz.leave_ruleset()
     except (SmokeError, ReplyError) as e:
         print(f"FAIL: nlfuzz seed {seed}: {e}", file=sys.stderr)
         return 1
