@@ -73,13 +73,19 @@ empty :=
 space := $(empty) $(empty)
 
 # The benchmark (tests/bench/bench.py), one VM run: the table is printed
-# and written to docs/benchmarks.md. BENCH_SIZES="0 1 100" for a quick one.
+# and written to docs/benchmarks.md. A quick one (BENCH_SIZES="0 1 100",
+# BENCH_FIREWALLS="moat legacy") leaves it in build/vm/out/benchmarks.md.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	VM_TIMEOUT=4000 VM_APPEND="moatvm.bench_sizes=$(subst $(space),:,$(BENCH_SIZES))" \
+	VM_TIMEOUT=4000 VM_APPEND="moatvm.bench_sizes=$(subst $(space),:,$(BENCH_SIZES)) \
+		moatvm.bench_firewalls=$(subst $(space),:,$(BENCH_FIREWALLS))" \
 		scripts/vm-run bench
+ifeq ($(BENCH_SIZES)$(BENCH_FIREWALLS),)
 	cp build/vm/out/benchmarks.md docs/benchmarks.md
 	@echo "bench: docs/benchmarks.md written"
+else
+	@echo "bench: a partial run, left in build/vm/out/benchmarks.md"
+endif
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

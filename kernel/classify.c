@@ -20,6 +20,15 @@
  * have moved either.  Where a packet's key cannot be known (a tcp/udp
  * fragment, a truncated header), the run is walked linearly, as without
  * an index, so hotdrops happen as they would.
+ *
+ * A change of a few rules (-A, -I, -D, -R) does not wait for a new index:
+ * the commit patches a copy of the live one and publishes it with the new
+ * list, so packets never walk a long chain meanwhile.  The positions in
+ * it move with the rules; a new or re-keyed rule becomes a linear run of
+ * its own, cut out of the keyed run it lands in (whose two halves share
+ * their hash tables); a deleted rule's entry stays, naming the rule after
+ * it, a candidate that is then matched in full like any other.  After
+ * MOAT_PATCHES_MAX such changes the work item builds the index anew.
  */
 #include <linux/jhash.h>
 #include <linux/netdevice.h>
@@ -31,6 +40,9 @@
 
 /* Chains shorter than this are walked: an index would not pay. */
 #define MOAT_CLASSIFY_MIN	8
+
+/* Single-rule changes patched into an index before it is built anew. */
+#define MOAT_PATCHES_MAX	64
 
 bool moat_classify_on = true;
 module_param_named(classify, moat_classify_on, bool, 0644);
@@ -65,11 +77,20 @@ struct moat_run {
 	struct moat_dim dims[MOAT_RUN_DIMS];
 };
 
+/* Every dimension's slots, shared by an index and the ones patched from it. */
+struct moat_slot_table {
+	refcount_t ref;
+	struct moat_slot s[];
+};
+
 struct moat_index {
+	struct rcu_head rcu;	/* replaced while packets may read it */
 	u32 n_runs;
+	u32 n_idx;
+	u32 patches;		/* changes patched in since it was built */
 	struct moat_run *runs;
 	u32 *idx;		/* every keyed rule's index, grouped by slot */
-	struct moat_slot *slots; /* every dimension's slots */
+	struct moat_slot_table *slots;
 };
 
 /* How a rule is keyed. */
@@ -113,6 +134,14 @@ static struct moat_rule_key moat_rule_key(const struct moat_rule *r)
 	return k;
 }
 
+/* Whether @b, in place of @a, is looked up as @a was. */
+bool moat_classify_same_key(const struct moat_rule *a, const struct moat_rule *b)
+{
+	struct moat_rule_key ka = moat_rule_key(a), kb = moat_rule_key(b);
+
+	return ka.kind == kb.kind && ka.mask == kb.mask && ka.key == kb.key;
+}
+
 static u32 moat_slot_hash(u32 key, u32 slot_mask)
 {
 	return hash_32(key, 32) & slot_mask;
@@ -131,6 +160,22 @@ static const struct moat_slot *moat_dim_find(const struct moat_dim *d, u32 key)
 		if (s->key == key)
 			return s;
 	}
+}
+
+/* The last run starting at or before rule @i (the first if none does). */
+static u32 moat_run_index(const struct moat_index *ix, u32 i)
+{
+	u32 lo = 0, hi = ix->n_runs;
+
+	while (lo + 1 < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ix->runs[mid].start <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* --- building (process context, under the namespace's lock) ------------- */
@@ -195,7 +240,7 @@ static u32 moat_size_dims(struct moat_index *ix)
 			d = &ix->runs[i].dims[j];
 			size = roundup_pow_of_two(2 * d->n_rules + 1);
 			d->slot_mask = size - 1;
-			d->slots = ix->slots ? ix->slots + used : NULL;
+			d->slots = ix->slots ? ix->slots->s + used : NULL;
 			used += size;
 		}
 	}
@@ -231,10 +276,11 @@ static void moat_fill_slots(struct moat_index *ix,
 			moat_slot_claim(moat_dim_of(run, &keys[r]), keys[r].key)->count++;
 	}
 	for (i = 0; i < n_slots; i++) {
-		ix->slots[i].first = next;
-		next += ix->slots[i].count;
-		ix->slots[i].count = 0;
+		ix->slots->s[i].first = next;
+		next += ix->slots->s[i].count;
+		ix->slots->s[i].count = 0;
 	}
+	ix->n_idx = next;
 	for (i = 0; i < ix->n_runs; i++) {
 		run = &ix->runs[i];
 		for (r = run->start; r < run->end && run->n_dims; r++) {
@@ -250,8 +296,24 @@ static void moat_index_free(struct moat_index *ix)
 		return;
 	kvfree(ix->runs);
 	kvfree(ix->idx);
-	kvfree(ix->slots);
+	if (ix->slots && refcount_dec_and_test(&ix->slots->ref))
+		kvfree(ix->slots);
 	kfree(ix);
+}
+
+static void moat_index_free_rcu(struct rcu_head *head)
+{
+	moat_index_free(container_of(head, struct moat_index, rcu));
+}
+
+/* Gives @rules index @ix (NULL: none); frees the one it had, if any, once
+ * no packet can be reading it. */
+static void moat_rules_set_index(struct moat_rules *rules, struct moat_index *ix)
+{
+	struct moat_index *old = rcu_replace_pointer(rules->index, ix, true);
+
+	if (old)
+		call_rcu(&old->rcu, moat_index_free_rcu);
 }
 
 static struct moat_index *moat_index_alloc(u32 n_rules, u32 n_runs,
@@ -268,9 +330,10 @@ static struct moat_index *moat_index_alloc(u32 n_rules, u32 n_runs,
 		goto err;
 	ix->n_runs = moat_plan_runs(n_rules, keys, ix->runs);
 	n_slots = moat_size_dims(ix);
-	ix->slots = kvcalloc(n_slots ?: 1, sizeof(*ix->slots), GFP_KERNEL_ACCOUNT);
+	ix->slots = kvzalloc(struct_size(ix->slots, s, n_slots), GFP_KERNEL_ACCOUNT);
 	if (!ix->slots)
 		goto err;
+	refcount_set(&ix->slots->ref, 1);
 	moat_size_dims(ix);
 	moat_fill_slots(ix, keys, n_slots);
 	return ix;
@@ -366,7 +429,7 @@ static void moat_classify_work(struct work_struct *work)
 		cond_resched();
 		mutex_lock(&mn->lock);
 		if (ix && moat_rules_published(mn, rules))
-			rcu_assign_pointer(rules->index, ix);
+			moat_rules_set_index(rules, ix);
 		else
 			moat_index_free(ix);
 	}
@@ -382,6 +445,143 @@ void moat_classify_init(struct moat_net *mn)
 void moat_classify_later(struct moat_net *mn)
 {
 	schedule_work(&mn->classify_work);
+}
+
+/* --- patching, for a few single-rule changes (under the lock) ----------- */
+
+/*
+ * Makes rule @p walked, not looked up: a linear run it is in already, one
+ * it extends, or one of its own, cut out of the keyed run it is in (both
+ * halves keep the run's hash tables: a lookup in the first that finds a
+ * rule of the second goes on to the next run, as for any rule past a
+ * run's end).  Needs room for two more runs.
+ */
+static void moat_index_walk_one(struct moat_index *ix, u32 p)
+{
+	u32 i = moat_run_index(ix, p), s, e, extra;
+	struct moat_run *run = &ix->runs[i];
+
+	if (run->start <= p && p < run->end) {
+		if (!run->n_dims)
+			return;
+		s = run->start;
+		e = run->end;
+		extra = (s < p) + (p + 1 < e);
+		memmove(run + 1 + extra, run + 1,
+			(ix->n_runs - i - 1) * sizeof(*run));
+		if (p + 1 < e) {
+			run[extra] = *run;
+			run[extra].start = p + 1;
+		}
+		if (s < p)
+			(run++)->end = p;
+	} else {
+		/* In the gap an insertion left between two runs, or at the end. */
+		if (run->start < p)
+			run++, i++;
+		if (i && !run[-1].n_dims && run[-1].end == p) {
+			run[-1].end++;
+			return;
+		}
+		extra = 1;
+		memmove(run + 1, run, (ix->n_runs - i) * sizeof(*run));
+	}
+	*run = (struct moat_run){ .start = p, .end = p + 1 };
+	ix->n_runs += extra;
+}
+
+static void moat_index_insert(struct moat_index *ix, u32 p)
+{
+	struct moat_run *run;
+	u32 i;
+
+	for (i = 0; i < ix->n_idx; i++)
+		ix->idx[i] += ix->idx[i] >= p;
+	for (i = 0; i < ix->n_runs; i++) {
+		run = &ix->runs[i];
+		run->start += run->start >= p;
+		run->end += run->end > p;
+	}
+	moat_index_walk_one(ix, p);
+}
+
+/* The deleted rule's own entries stay, naming the rule now at @p. */
+static void moat_index_delete(struct moat_index *ix, u32 p)
+{
+	struct moat_run *run;
+	u32 i, kept = 0;
+
+	for (i = 0; i < ix->n_idx; i++)
+		ix->idx[i] -= ix->idx[i] > p;
+	for (i = 0; i < ix->n_runs; i++) {
+		run = &ix->runs[i];
+		run->start -= run->start > p;
+		run->end -= run->end > p;
+		if (run->start < run->end)
+			ix->runs[kept++] = *run;
+	}
+	ix->n_runs = kept;
+}
+
+/* A copy of @live with @ed applied, or NULL if memory is short. */
+static struct moat_index *moat_index_patch(const struct moat_index *live,
+					   const struct moat_edits *ed)
+{
+	struct moat_index *ix = kzalloc(sizeof(*ix), GFP_KERNEL_ACCOUNT);
+	u32 i;
+
+	if (!ix)
+		return NULL;
+	ix->runs = kvmalloc_array(live->n_runs + 2 * ed->n, sizeof(*ix->runs),
+				  GFP_KERNEL_ACCOUNT);
+	ix->idx = kvmalloc_array(live->n_idx ?: 1, sizeof(*ix->idx),
+				 GFP_KERNEL_ACCOUNT);
+	if (!ix->runs || !ix->idx) {
+		moat_index_free(ix);
+		return NULL;
+	}
+	memcpy(ix->runs, live->runs, live->n_runs * sizeof(*ix->runs));
+	memcpy(ix->idx, live->idx, live->n_idx * sizeof(*ix->idx));
+	ix->n_runs = live->n_runs;
+	ix->n_idx = live->n_idx;
+	ix->patches = live->patches + ed->n;
+	ix->slots = live->slots;
+	refcount_inc(&ix->slots->ref);
+	for (i = 0; i < ed->n; i++) {
+		if (ed->e[i].op == MOAT_EDIT_INSERT)
+			moat_index_insert(ix, ed->e[i].pos);
+		else if (ed->e[i].op == MOAT_EDIT_DELETE)
+			moat_index_delete(ix, ed->e[i].pos);
+		else
+			moat_index_walk_one(ix, ed->e[i].pos);
+	}
+	return ix;
+}
+
+/*
+ * At commit, for a chain whose rules @live become @next by the changes in
+ * @ed: gives @next an index patched from @live's, so that it is published
+ * indexed; else (no index to patch, too many changes, memory short) the
+ * work item takes @next up.  Packets may read @live meanwhile, not @next.
+ */
+void moat_classify_patch(const struct moat_rules *live, struct moat_rules *next,
+			 const struct moat_edits *ed)
+{
+	const struct moat_index *ix = rcu_dereference_protected(live->index, true);
+	struct moat_index *patched;
+
+	if (!ix || ed->n > MOAT_EDITS_MAX || next->n < MOAT_CLASSIFY_MIN)
+		return;
+	patched = moat_index_patch(ix, ed);
+	if (!patched)
+		return;
+	if (!patched->n_runs) {
+		moat_index_free(patched);
+		return;
+	}
+	rcu_assign_pointer(next->index, patched);
+	/* Built anew after many: cut runs and stale entries add up. */
+	next->classified = patched->patches <= MOAT_PATCHES_MAX;
 }
 
 /* --- the packet path ----------------------------------------------------- */
@@ -476,17 +676,7 @@ static u32 moat_slot_next(const struct moat_index *ix,
 
 static const struct moat_run *moat_run_at(const struct moat_index *ix, u32 i)
 {
-	u32 lo = 0, hi = ix->n_runs;
-
-	while (lo + 1 < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (ix->runs[mid].start <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return &ix->runs[lo];
+	return &ix->runs[moat_run_index(ix, i)];
 }
 
 /*

@@ -320,11 +320,46 @@ void moat_view_install(struct moat_table *t, struct moat_view *v);
 void moat_chain_zero(struct moat_chain *c, u32 pos);
 
 /* txn.c: every change is staged in a transaction, then committed. */
+/*
+ * The single-rule changes a transaction made to a chain, in order, so that
+ * the live list's index can be patched for the staged one (classify.c)
+ * instead of built again.  More than MOAT_EDITS_MAX, or a flush: rebuild.
+ */
+enum moat_edit_op {
+	MOAT_EDIT_INSERT,	/* a rule at pos, the ones from pos move up */
+	MOAT_EDIT_DELETE,	/* rule pos gone, the ones after move down */
+	MOAT_EDIT_REKEY,	/* rule pos replaced by one keyed otherwise */
+};
+
+#define MOAT_EDITS_MAX	16
+
+struct moat_edits {
+	u32 n;			/* > MOAT_EDITS_MAX: too many to patch */
+	struct moat_edit {
+		u32 pos;
+		u8 op;		/* enum moat_edit_op */
+	} e[MOAT_EDITS_MAX];
+};
+
+static inline void moat_edits_add(struct moat_edits *ed, u8 op, u32 pos)
+{
+	if (ed->n < MOAT_EDITS_MAX)
+		ed->e[ed->n] = (struct moat_edit){ .pos = pos, .op = op };
+	if (ed->n <= MOAT_EDITS_MAX)
+		ed->n++;
+}
+
+static inline void moat_edits_overflow(struct moat_edits *ed)
+{
+	ed->n = MOAT_EDITS_MAX + 1;
+}
+
 struct moat_txn_chain {
 	struct list_head list;		/* in the transaction, final order */
 	struct moat_chain *c;		/* live, or new and not yet linked */
 	char name[MOAT_NAME_LEN];
 	struct moat_rules *rules;	/* staged copy; NULL while unchanged */
+	struct moat_edits edits;	/* what changed rules, one by one */
 	u32 refs;
 	u8 policy;
 	bool is_new;
@@ -422,6 +457,9 @@ void moat_nat_exit(void);
 void moat_classify_init(struct moat_net *mn);
 void moat_classify_later(struct moat_net *mn);
 void moat_rules_index_free(struct moat_rules *rules);
+bool moat_classify_same_key(const struct moat_rule *a, const struct moat_rule *b);
+void moat_classify_patch(const struct moat_rules *live, struct moat_rules *next,
+			 const struct moat_edits *ed);
 u32 moat_classify_next(const struct moat_rules *rules, struct moat_pkt *pkt,
 		       const struct sk_buff *skb, u32 i);
 

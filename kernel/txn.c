@@ -249,6 +249,7 @@ static int moat_txn_stage_flush(struct moat_txn *txn)
 			moat_txn_retire(txn, c->rules->r[i]);
 	list_for_each_entry(tc, &txn->chains, list) {
 		tc->refs = 0;
+		moat_edits_overflow(&tc->edits);
 		tc->rules = moat_rules_alloc(0, 8);
 		if (!tc->rules)
 			return -ENOMEM;
@@ -330,6 +331,7 @@ static void moat_txn_apply(struct moat_txn *txn)
 	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
 		c = tc->c;
 		if (tc->rules) {
+			moat_classify_patch(c->rules, tc->rules, &tc->edits);
 			moat_rules_retire(c->rules);
 			c->rules = tc->rules;
 		}
@@ -523,6 +525,7 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	rules->r[pos] = r;
 	rules->n++;
 	moat_txn_link(txn, r);
+	moat_edits_add(&tc->edits, MOAT_EDIT_INSERT, pos);
 	return 0;
 }
 
@@ -543,6 +546,7 @@ int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	memmove(&rules->r[pos], &rules->r[pos + 1],
 		(rules->n - pos - 1) * sizeof(rules->r[0]));
 	rules->n--;
+	moat_edits_add(&tc->edits, MOAT_EDIT_DELETE, pos);
 	return 0;
 }
 
@@ -575,6 +579,8 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	moat_txn_unlink(txn, old);
 	tc->rules->r[pos] = r;
 	moat_txn_link(txn, r);
+	if (!moat_classify_same_key(old, r))
+		moat_edits_add(&tc->edits, MOAT_EDIT_REKEY, pos);
 	return 0;
 }
 
@@ -605,6 +611,7 @@ static int moat_tc_flush(struct moat_txn *txn, struct moat_txn_chain *tc)
 	}
 	for (i = 0; i < cur->n; i++)
 		moat_txn_unlink(txn, cur->r[i]);
+	moat_edits_overflow(&tc->edits);
 	txn->dirty = true;
 	kvfree(tc->rules);
 	tc->rules = next;

@@ -34,7 +34,7 @@ import time
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "0 1 100 1000 10000 100000").split()]
 PPS_SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
-FIREWALLS = ["moat", "legacy", "nft", "nft-set"]
+FIREWALLS = os.environ.get("BENCH_FIREWALLS", "moat legacy nft nft-set").split()
 MEM_RULES = int(os.environ.get("BENCH_MEM_RULES", "100000"))
 
 
@@ -246,7 +246,7 @@ def mem_per_rule(kind, n):
     sh("sync; echo 3 > /proc/sys/vm/drop_caches")
     before = mem_kb()
     fw.load(n, "INPUT")
-    time.sleep(2)  # moat indexes the chain in a work item
+    settle()  # moat indexes the chain in a work item
     after = mem_kb()
     fw.clear()
     return (after - before) * 1024 / n
@@ -261,6 +261,26 @@ def floor():
         return min(timed("ip netns exec floor moat -V > /dev/null") for _ in range(10))
     finally:
         sh("ip netns del floor")
+
+
+def cpu_idle_share(seconds):
+    """The share of CPU time the guest spent idle over @seconds."""
+    def sample():
+        f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return f[3] + f[4], sum(f)  # idle + iowait, all
+    i0, t0 = sample()
+    time.sleep(seconds)
+    i1, t1 = sample()
+    return (i1 - i0) / max(t1 - t0, 1)
+
+
+def settle():
+    """Waits (at most 30 s) until the guest is quiet: background work
+    after a change (moat's index build and the freeing of a replaced
+    list, in work items) would otherwise compete with the packets."""
+    for _ in range(60):
+        if cpu_idle_share(0.5) > 0.95:
+            return
 
 
 def throughput(dst, mac, base_mac):
@@ -284,12 +304,13 @@ def measure(base_mac):
             r = {}
             r["restore"] = fw.load(n, "INPUT")
             r["save"] = fw.save()
+            settle()
             r["add"], r["del"] = fw.add_delete()
-            time.sleep(1 if n < 10000 else 3)
+            settle()
             r["in"], r["in0"] = throughput("10.0.1.1", mac, base_mac)
             fw.clear()
             fw.load(n, "FORWARD")
-            time.sleep(1 if n < 10000 else 3)
+            settle()
             r["fwd"], r["fwd0"] = throughput("10.0.2.2", mac, base_mac)
             rows[(kind, n)] = r
             print(f"{kind:8} N={n:<6} " + " ".join(f"{k}={v:.4g}" for k, v in r.items()),
@@ -384,7 +405,7 @@ def main():
     rows = measure(base_mac)
     teardown("b-")
     fl = floor()
-    mem = {k: mem_per_rule(k, MEM_RULES) for k in ("moat", "legacy")}
+    mem = {k: mem_per_rule(k, MEM_RULES) for k in ("moat", "legacy") if k in FIREWALLS}
     teardown()
     text = table(rows, fl, mem)
     print(text)

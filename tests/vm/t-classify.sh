@@ -118,3 +118,60 @@ ns fw moat -I INPUT 3 -p udp --dport 5006 -j DROP
 traffic
 expect_eq "$(ns fw moat -L INPUT -v -x -n | awk 'NR == 5 { print $1 }')" 4 \
 	"an inserted rule counted its 4 datagrams through the index"
+
+# same_both_ways WHAT: the traffic counts the same, rule by rule, with the
+# classifier on and off.
+same_both_ways() {
+	ns fw moat -Z
+	echo 1 > "$param"
+	traffic
+	on=$(counters)
+	ns fw moat -Z
+	echo 0 > "$param"
+	traffic
+	off=$(counters)
+	echo 1 > "$param"
+	if [ "$on" != "$off" ]; then
+		diff <(echo "$on") <(echo "$off") >&2 || true
+		fail "$1: counters differ with the classifier on and off"
+	fi
+	ok "$1: same counters with the classifier on and off"
+}
+
+# Single-rule changes patch the live index (moved positions, rules cut out
+# of keyed runs, deleted rules' stale entries); every kind, at the start,
+# inside keyed runs, at their edges, at the end, in a user chain.
+ns fw moat -I INPUT 1 -p udp --dport 5007 -j DROP
+ns fw moat -D INPUT 6
+ns fw moat -R INPUT 10 -p udp --dport 5008 -j DROP
+ns fw moat -R INPUT 11 -s 10.9.77.1 -j DROP
+same_both_ways "insert first, delete and replace in keyed runs"
+ns fw moat -I INPUT 40 -m length --length 1:3 -j DROP
+ns fw moat -A INPUT -p udp --dport 5009 -j DROP
+ns fw moat -I sub 10 -p udp --dport 30001 -j RETURN
+ns fw moat -D sub 1
+ns fw moat -D INPUT -s 10.9.7.1/32 -j DROP
+same_both_ways "insert unkeyed, append, change a user chain, delete by spec"
+n=$(ns fw moat -S INPUT | wc -l)
+ns fw moat -D INPUT $((n - 1))
+ns fw moat -D INPUT 1
+ns fw moat -I INPUT $((n - 2)) -p udp --dport 5010 -j DROP
+same_both_ways "delete the last and the first, insert before the end"
+# Several changes in one transaction are patched in one after the other.
+ns fw moat-restore --noflush <<-'EOF2'
+	*filter
+	-I INPUT 2 -p udp -m udp --dport 5011 -j DROP
+	-D INPUT 20
+	-A INPUT -s 10.0.1.4/32 -p udp -m udp --dport 5003 -j ACCEPT
+	-R INPUT 30 -i to-client -p udp -m udp --dport 5002 -j DROP
+	-I INPUT 31 -p udp -m udp --dport 30050 -j sub
+	COMMIT
+EOF2
+same_both_ways "five changes in one restore --noflush"
+# Past the patches an index takes, it is built anew.
+for i in $(seq 1 40); do
+	ns fw moat -I INPUT $((i * 3)) -p udp --dport $((5000 + i % 12)) -j DROP
+	ns fw moat -D INPUT $((i * 3 + 1))
+done
+sleep 1
+same_both_ways "80 single-rule changes, the index built anew"

@@ -10,4 +10,6 @@ need_moat
 # make bench BENCH_SIZES="0 1 100" comes as moatvm.bench_sizes=0:1:100.
 sizes=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^moatvm.bench_sizes=//p' | tr : ' ')
 [ -n "$sizes" ] && export BENCH_SIZES=$sizes
+fws=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^moatvm.bench_firewalls=//p' | tr : ' ')
+[ -n "$fws" ] && export BENCH_FIREWALLS=$fws
 python3 "$MOAT_REPO/tests/bench/bench.py" /moat-out/benchmarks.md
