@@ -24,7 +24,8 @@ LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 PROG_NAMES := moat moat-save moat-restore iptables iptables-save iptables-restore
 
-.PHONY: all module tool unit check check-unit check-vm vm deps clean bench
+.PHONY: all module tool unit check check-unit check-vm vm deps clean bench \
+	check-debug check-debug-ci vm-debug deps-debug
 all: module tool
 
 module:
@@ -68,6 +69,31 @@ check-vm: all
 vm: deps
 	@$(MAKE) --no-print-directory all
 	scripts/vm-run --shell
+
+# The debug-kernel lane (scripts/check-debug): the VM suite on a 6.1 kernel
+# with KASAN, lockdep, RCU checking and kmemleak, built once from Debian's
+# linux-source-6.1 and tests/vm/debug.config and cached for the machine in
+# ~/.cache/moat/debug-kernel; moat.ko is built against it in
+# build/debug/mod. TESTS="a b" runs some; DEBUG_CI_TESTS are CI's.
+deps-debug:
+	@scripts/install-deps debug
+
+check-debug: deps-debug
+	@$(MAKE) --no-print-directory tool
+	@scripts/check-debug $(TESTS)
+
+# CI's share of the lane (.ci/run, after make check): the tests that take
+# the module through its packet path, its index, NAT, limits, namespaces,
+# teardown, churn and hostile netlink; the whole suite takes an hour here.
+DEBUG_CI_TESTS := ping-tcp conntrack classify nat limits permission teardown churn nlfuzz
+
+check-debug-ci: deps-debug
+	@$(MAKE) --no-print-directory tool
+	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} scripts/check-debug $(DEBUG_CI_TESTS)
+
+vm-debug: deps-debug
+	@$(MAKE) --no-print-directory tool
+	scripts/check-debug --shell
 
 empty :=
 space := $(empty) $(empty)
