@@ -121,7 +121,7 @@ for i in 10 20; do
 done
 kmem_before=$(kmem_kb)
 cg=$(memcg_new moat-teardown)
-echo $$ > "$cg/cgroup.procs"
+[ -z "$cg" ] || echo $$ > "$cg/cgroup.procs"
 start=$SECONDS
 for i in $(seq 100); do
 	cycle "$i"
