@@ -81,11 +81,6 @@ static int moat_comment_parse(void *priv, struct nlattr **tb,
 
 	if (tb[MOAT_A_COMMENT_TEXT])
 		nla_strscpy(c->text, tb[MOAT_A_COMMENT_TEXT], sizeof(c->text));
-	/* A saved ruleset is one rule a line. */
-	if (strchr(c->text, '\n')) {
-		NL_SET_ERR_MSG(extack, "a newline in a comment");
-		return -EINVAL;
-	}
 	return 0;
 }
 
