@@ -37,61 +37,11 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include "moat.h"
-
-/* Chains shorter than this are walked: an index would not pay. */
-#define MOAT_CLASSIFY_MIN	8
-
-/* Single-rule changes patched into an index before it is built anew. */
-#define MOAT_PATCHES_MAX	64
+#include "classify.h"
 
 bool moat_classify_on = true;
 module_param_named(classify, moat_classify_on, bool, 0644);
 MODULE_PARM_DESC(classify, "look rules up through per-chain indexes (default on)");
-
-enum moat_dim_kind {
-	MOAT_DIM_SRC,
-	MOAT_DIM_DST,
-	MOAT_DIM_DPORT,
-	MOAT_DIM_IIF,
-	MOAT_DIM_PROTO,
-};
-
-/* A hash slot: @count rule indexes at idx[@first] with key @key. */
-struct moat_slot {
-	u32 key;
-	u32 first;
-	u32 count;
-};
-
-struct moat_dim {
-	u8 kind;		/* enum moat_dim_kind */
-	__be32 mask;		/* SRC, DST: the rules' mask */
-	u32 n_rules;		/* keyed in this dimension */
-	u32 slot_mask;		/* slots - 1, slots a power of two */
-	struct moat_slot *slots;
-};
-
-struct moat_run {
-	u32 start, end;		/* rule indexes [start, end) */
-	u32 n_dims;		/* 0: a linear run */
-	struct moat_dim dims[MOAT_RUN_DIMS];
-};
-
-/* Every dimension's slots, shared by an index and the ones patched from it. */
-struct moat_slot_table {
-	refcount_t ref;
-	struct moat_slot s[];
-};
-
-struct moat_index {
-	struct rcu_head rcu;	/* replaced while packets may read it */
-	u32 n_runs;
-	u32 n_idx;
-	u32 patches;		/* changes patched in since it was built */
-	struct moat_run *runs;
-	u32 *idx;		/* every keyed rule's index, grouped by slot */
-	struct moat_slot_table *slots;
-};
 
 /* How a rule is keyed. */
 struct moat_rule_key {
@@ -160,22 +110,6 @@ static const struct moat_slot *moat_dim_find(const struct moat_dim *d, u32 key)
 		if (s->key == key)
 			return s;
 	}
-}
-
-/* The last run starting at or before rule @i (the first if none does). */
-static u32 moat_run_index(const struct moat_index *ix, u32 i)
-{
-	u32 lo = 0, hi = ix->n_runs;
-
-	while (lo + 1 < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (ix->runs[mid].start <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* --- building (process context, under the namespace's lock) ------------- */
@@ -290,7 +224,7 @@ static void moat_fill_slots(struct moat_index *ix,
 	}
 }
 
-static void moat_index_free(struct moat_index *ix)
+void moat_index_free(struct moat_index *ix)
 {
 	if (!ix)
 		return;
@@ -445,143 +379,6 @@ void moat_classify_init(struct moat_net *mn)
 void moat_classify_later(struct moat_net *mn)
 {
 	schedule_work(&mn->classify_work);
-}
-
-/* --- patching, for a few single-rule changes (under the lock) ----------- */
-
-/*
- * Makes rule @p walked, not looked up: a linear run it is in already, one
- * it extends, or one of its own, cut out of the keyed run it is in (both
- * halves keep the run's hash tables: a lookup in the first that finds a
- * rule of the second goes on to the next run, as for any rule past a
- * run's end).  Needs room for two more runs.
- */
-static void moat_index_walk_one(struct moat_index *ix, u32 p)
-{
-	u32 i = moat_run_index(ix, p), s, e, extra;
-	struct moat_run *run = &ix->runs[i];
-
-	if (run->start <= p && p < run->end) {
-		if (!run->n_dims)
-			return;
-		s = run->start;
-		e = run->end;
-		extra = (s < p) + (p + 1 < e);
-		memmove(run + 1 + extra, run + 1,
-			(ix->n_runs - i - 1) * sizeof(*run));
-		if (p + 1 < e) {
-			run[extra] = *run;
-			run[extra].start = p + 1;
-		}
-		if (s < p)
-			(run++)->end = p;
-	} else {
-		/* In the gap an insertion left between two runs, or at the end. */
-		if (run->start < p)
-			run++, i++;
-		if (i && !run[-1].n_dims && run[-1].end == p) {
-			run[-1].end++;
-			return;
-		}
-		extra = 1;
-		memmove(run + 1, run, (ix->n_runs - i) * sizeof(*run));
-	}
-	*run = (struct moat_run){ .start = p, .end = p + 1 };
-	ix->n_runs += extra;
-}
-
-static void moat_index_insert(struct moat_index *ix, u32 p)
-{
-	struct moat_run *run;
-	u32 i;
-
-	for (i = 0; i < ix->n_idx; i++)
-		ix->idx[i] += ix->idx[i] >= p;
-	for (i = 0; i < ix->n_runs; i++) {
-		run = &ix->runs[i];
-		run->start += run->start >= p;
-		run->end += run->end > p;
-	}
-	moat_index_walk_one(ix, p);
-}
-
-/* The deleted rule's own entries stay, naming the rule now at @p. */
-static void moat_index_delete(struct moat_index *ix, u32 p)
-{
-	struct moat_run *run;
-	u32 i, kept = 0;
-
-	for (i = 0; i < ix->n_idx; i++)
-		ix->idx[i] -= ix->idx[i] > p;
-	for (i = 0; i < ix->n_runs; i++) {
-		run = &ix->runs[i];
-		run->start -= run->start > p;
-		run->end -= run->end > p;
-		if (run->start < run->end)
-			ix->runs[kept++] = *run;
-	}
-	ix->n_runs = kept;
-}
-
-/* A copy of @live with @ed applied, or NULL if memory is short. */
-static struct moat_index *moat_index_patch(const struct moat_index *live,
-					   const struct moat_edits *ed)
-{
-	struct moat_index *ix = kzalloc(sizeof(*ix), GFP_KERNEL_ACCOUNT);
-	u32 i;
-
-	if (!ix)
-		return NULL;
-	ix->runs = kvmalloc_array(live->n_runs + 2 * ed->n, sizeof(*ix->runs),
-				  GFP_KERNEL_ACCOUNT);
-	ix->idx = kvmalloc_array(live->n_idx ?: 1, sizeof(*ix->idx),
-				 GFP_KERNEL_ACCOUNT);
-	if (!ix->runs || !ix->idx) {
-		moat_index_free(ix);
-		return NULL;
-	}
-	memcpy(ix->runs, live->runs, live->n_runs * sizeof(*ix->runs));
-	memcpy(ix->idx, live->idx, live->n_idx * sizeof(*ix->idx));
-	ix->n_runs = live->n_runs;
-	ix->n_idx = live->n_idx;
-	ix->patches = live->patches + ed->n;
-	ix->slots = live->slots;
-	refcount_inc(&ix->slots->ref);
-	for (i = 0; i < ed->n; i++) {
-		if (ed->e[i].op == MOAT_EDIT_INSERT)
-			moat_index_insert(ix, ed->e[i].pos);
-		else if (ed->e[i].op == MOAT_EDIT_DELETE)
-			moat_index_delete(ix, ed->e[i].pos);
-		else
-			moat_index_walk_one(ix, ed->e[i].pos);
-	}
-	return ix;
-}
-
-/*
- * At commit, for a chain whose rules @live become @next by the changes in
- * @ed: gives @next an index patched from @live's, so that it is published
- * indexed; else (no index to patch, too many changes, memory short) the
- * work item takes @next up.  Packets may read @live meanwhile, not @next.
- */
-void moat_classify_patch(const struct moat_rules *live, struct moat_rules *next,
-			 const struct moat_edits *ed)
-{
-	const struct moat_index *ix = rcu_dereference_protected(live->index, true);
-	struct moat_index *patched;
-
-	if (!ix || ed->n > MOAT_EDITS_MAX || next->n < MOAT_CLASSIFY_MIN)
-		return;
-	patched = moat_index_patch(ix, ed);
-	if (!patched)
-		return;
-	if (!patched->n_runs) {
-		moat_index_free(patched);
-		return;
-	}
-	rcu_assign_pointer(next->index, patched);
-	/* Built anew after many: cut runs and stale entries add up. */
-	next->classified = patched->patches <= MOAT_PATCHES_MAX;
 }
 
 /* --- the packet path ----------------------------------------------------- */
