@@ -184,6 +184,17 @@ memcg_new() {
 	echo "$root/$1"
 }
 
+# memcg_enter CG, memcg_leave CG: this shell into memory cgroup CG, and
+# back to the root one; nothing for no CG (memcg_new's, where
+# leaks_by_kmemleak).
+memcg_enter() {
+	[ -z "$1" ] || echo $$ > "$1/cgroup.procs"
+}
+
+memcg_leave() {
+	[ -z "$1" ] || echo $$ > /sys/fs/cgroup/cgroup.procs
+}
+
 # memcg_kb DIR: the kernel objects still charged to cgroup DIR, in KiB:
 # memory.stat's slab_unreclaimable + percpu, settled as kmem_kb does.
 # Charges are by object, so unlike the global count this one is exact up
@@ -211,7 +222,7 @@ kmem_returned() {
 		ok "$what: its memory is left to kmemleak's check after rmmod"
 		return 0
 	fi
-	echo $$ > /sys/fs/cgroup/cgroup.procs
+	memcg_leave "$cg"
 	left=$(memcg_kb "$cg")
 	echo "kernel memory still charged to $what: $left KiB"
 	[ "$left" -le 64 ] || { cat "$cg/memory.stat"; fail "$left KiB of kernel memory still charged to $what"; }

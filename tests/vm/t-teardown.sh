@@ -121,7 +121,7 @@ for i in 10 20; do
 done
 kmem_before=$(kmem_kb)
 cg=$(memcg_new moat-teardown)
-[ -z "$cg" ] || echo $$ > "$cg/cgroup.procs"
+memcg_enter "$cg"
 start=$SECONDS
 # 20 on the debug kernel, where a cycle takes seconds and kmemleak finds a
 # single leaked object: a leak need not add up over 100.
