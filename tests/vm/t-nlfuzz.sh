@@ -75,7 +75,7 @@ echo "[$SECONDS s] baseline taken"
 cg=$(memcg_new moat-nlfuzz)
 
 # Everything from here to the namespaces' deletion is charged to $cg.
-[ -z "$cg" ] || echo $$ > "$cg/cgroup.procs"
+memcg_enter "$cg"
 mkhost a
 mkhost fz
 link a fz 10.0.1.1/24 10.0.1.2/24
@@ -147,7 +147,7 @@ for n in a fz rt fresh; do
 	ip netns delete $n
 done
 _lib_hosts=()
-[ -z "$cg" ] || echo $$ > /sys/fs/cgroup/cgroup.procs
+memcg_leave "$cg"
 [ -z "$cg" ] || expect_eq "$(cat "$cg/cgroup.procs")" "" "no process of the run is left"
 kmem_returned "$cg" "$kmem_before" "the fuzzing run"
 dmesg_clean "after the namespaces went"
