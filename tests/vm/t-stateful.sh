@@ -11,7 +11,7 @@
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need socat ss /usr/bin/python3
+need socat ss conntrack /usr/bin/python3
 need_moat
 
 mkhost client
@@ -57,8 +57,12 @@ expect_fail "a connection from the server out is dropped" \
 
 # Hold a connection open from a known port, then inject a segment far
 # outside its window: conntrack calls it INVALID, the first rule drops it.
+# The server's conntrack must have seen the handshake's last ACK, not only
+# the client's socket be established: a segment that arrives while the
+# entry is still SYN_RECV is not judged by the established window.
 ip netns exec client socat -T 10 TCP:10.0.1.1:7000,sourceport=40000 EXEC:'sleep 8' &
 wait_for sh -c 'ip netns exec client ss -Htn state established "sport = :40000" | grep -q .'
+wait_for sh -c 'ip netns exec server conntrack -L -p tcp --sport 40000 2> /dev/null | grep -q ESTABLISHED'
 before=$(rule_pkts server INPUT 1)
 ns client "$tools/tcp-segment.py" 10.0.1.2 40000 10.0.1.1 7000 A 12345 67890
 wait_for counted_past 1 "$before"
