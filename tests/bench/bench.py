@@ -14,13 +14,18 @@ writes it as markdown to the file named by the first argument.
   | gen |------- veth --------| fw |------- veth --------| sink |
   +-----+  pktgen             +----+  rules here         +------+
 
-An emulated machine's speed drifts by several percent over minutes, more
-than the cost being measured.  So a second, identical topology without a
-firewall (b-gen, b-fw, b-sink) stays up for the whole run, and every
-throughput point alternates pktgen runs through the two: baseline,
-firewall, baseline, ... (BENCH_REPEAT firewall runs), and reports the
-medians.  "vs none" is the ratio to that point's own baseline, "vs legacy"
-the ratio of the two firewalls' ratios.
+An emulated machine's speed drifts by tens of percent from one second to
+the next (other work on the host), far more than the cost being measured.
+So make bench runs the guest with qemu's -icount: its clock advances by
+the instructions it executes (8 ns each), and a second of pktgen is a
+fixed budget of instructions, whatever the host is doing; packets per
+second then measure what a packet costs.  Times (updates, restores) are
+in that clock too.  What is left (interrupts, timers) is kept apart by a
+second, identical topology without a firewall (b-gen, b-fw, b-sink) that
+stays up for the whole run: every throughput point alternates pktgen runs
+through the two: baseline, firewall, baseline, ... (BENCH_REPEAT firewall
+runs), and reports the medians.  "vs none" is the ratio to that point's
+own baseline, "vs legacy" the ratio of the two firewalls' ratios.
 """
 import os
 import platform
@@ -325,7 +330,7 @@ def ratio(a, b):
 
 def table(rows, fl, mem):
     out = []
-    out.append(f"Kernel {platform.release()} under qemu TCG, "
+    out.append(f"Kernel {platform.release()} under qemu TCG with -icount (one CPU), "
                f"{time.strftime('%Y-%m-%d')}; per point, {REPEAT} pktgen runs of "
                f"{PPS_SECONDS:g} s through the firewall alternating with {REPEAT + 1} "
                "through an identical topology without one (the baseline); medians.\n")
