@@ -30,12 +30,13 @@
  * it, a candidate that is then matched in full like any other.  After
  * MOAT_PATCHES_MAX such changes the work item builds the index anew.
  */
-#include <linux/jhash.h>
+#include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/ip.h>
+#include <asm/word-at-a-time.h>
 #include "moat.h"
 #include "classify.h"
 
@@ -51,12 +52,25 @@ struct moat_rule_key {
 };
 #define MOAT_DIM_NONE	0xff
 
-static u32 moat_iif_hash(const char *name)
+/*
+ * An interface name's hash, from its IFNAMSIZ bytes read as two words:
+ * cheap enough for every packet.  The bytes after the NUL are masked off,
+ * since a rename may leave some of the old name there.
+ */
+static u32 moat_iif_hash(const char name[IFNAMSIZ])
 {
-	char buf[IFNAMSIZ] = {};
+	const struct word_at_a_time c = WORD_AT_A_TIME_CONSTANTS;
+	unsigned long w[2], bits;
 
-	strscpy(buf, name, sizeof(buf));
-	return jhash(buf, sizeof(buf), 0);
+	BUILD_BUG_ON(IFNAMSIZ != sizeof(w));
+	memcpy(w, name, sizeof(w));
+	if (has_zero(w[0], &bits, &c)) {
+		w[0] &= zero_bytemask(create_zero_mask(prep_zero_mask(w[0], bits, &c)));
+		w[1] = 0;
+	} else if (has_zero(w[1], &bits, &c)) {
+		w[1] &= zero_bytemask(create_zero_mask(prep_zero_mask(w[1], bits, &c)));
+	}
+	return hash_64(w[0] ^ hash_64(w[1], 64), 32);
 }
 
 static struct moat_rule_key moat_rule_key(const struct moat_rule *r)
@@ -92,9 +106,19 @@ bool moat_classify_same_key(const struct moat_rule *a, const struct moat_rule *b
 	return ka.kind == kb.kind && ka.mask == kb.mask && ka.key == kb.key;
 }
 
+/*
+ * A key's first slot.  Every bit of the key moves the low bits (murmur3's
+ * finalizer): keys that differ in their high bits only, as interface
+ * names' hashes can, must not crowd into neighbouring slots.
+ */
 static u32 moat_slot_hash(u32 key, u32 slot_mask)
 {
-	return hash_32(key, 32) & slot_mask;
+	key ^= key >> 16;
+	key *= 0x85ebca6b;
+	key ^= key >> 13;
+	key *= 0xc2b2ae35;
+	key ^= key >> 16;
+	return key & slot_mask;
 }
 
 /* The slot of @key in @d, or NULL. */
@@ -477,20 +501,17 @@ static const struct moat_run *moat_run_at(const struct moat_index *ix, u32 i)
 }
 
 /*
- * The first rule at or after @i that may match the packet: @i itself
- * without an index or in a linear run, else the next one a lookup finds.
- * Returns rules->n when none is left.
+ * moat_classify_next's lookup in @rules' index @ix, @i < rules->n: @i
+ * itself in a linear run, else the next rule a lookup finds, or rules->n.
  */
-u32 moat_classify_next(const struct moat_rules *rules, struct moat_pkt *pkt,
-		       const struct sk_buff *skb, u32 i)
+u32 moat_classify_lookup(const struct moat_index *ix,
+			 const struct moat_rules *rules, struct moat_pkt *pkt,
+			 const struct sk_buff *skb, u32 i)
 {
-	const struct moat_index *ix = rcu_dereference(rules->index);
 	const struct moat_slot *s;
 	const struct moat_run *run;
 	u32 d, key, best;
 
-	if (!ix || i >= rules->n || !READ_ONCE(moat_classify_on))
-		return i;
 	if (!pkt->keyed)
 		moat_pkt_keys(pkt, skb);
 	for (run = moat_run_at(ix, i); ; run++) {

@@ -82,7 +82,9 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 	const struct moat_table *t = priv;
 	struct moat_chain *base = t->builtin[state->hook];
 	const struct moat_view *v = rcu_dereference(t->view);
-	struct moat_return stack[MOAT_MAX_DEPTH];
+	/* Read only below sp: not worth the zeroing the kernel's
+	 * INIT_STACK_ALL_ZERO would give every packet. */
+	struct moat_return stack[MOAT_MAX_DEPTH] __uninitialized;
 	const struct iphdr *iph = ip_hdr(skb);
 	struct moat_pkt pkt = { .state = state };
 	const struct moat_rules *rules;

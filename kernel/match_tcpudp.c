@@ -81,7 +81,7 @@ static bool moat_port_in(u16 port, const u16 range[2], bool inv)
 	return (port >= range[0] && port <= range[1]) ^ inv;
 }
 
-static bool moat_ports_ok(const struct moat_ports *p, __be16 sport,
+static __always_inline bool moat_ports_ok(const struct moat_ports *p, __be16 sport,
 			  __be16 dport)
 {
 	return moat_port_in(ntohs(sport), p->spt, p->inv & MOAT_PORTS_INV_SPORT) &&

@@ -23,11 +23,6 @@ struct moat_counter {
 };
 
 /*
- * Counters are per CPU and only ever grow on the packet path.  -Z and
- * counter setting move @base instead, so the packet path never needs a
- * lock: what is reported is the per-CPU sum minus @base.
- */
-/*
  * The sum over CPUs is the count.  Setting it (-Z, restore -c) adds the
  * difference to this CPU's share, so packets counted meanwhile elsewhere
  * stay counted and no base value needs keeping.
@@ -38,6 +33,10 @@ struct moat_counters {
 
 int moat_counters_init(struct moat_counters *c);
 void moat_counters_free(struct moat_counters *c);
+/* A rule's counters, from shared blocks; process context only. */
+int moat_rule_counters_init(struct moat_counters *c);
+void moat_rule_counters_free(struct moat_counters *c);
+void moat_counters_pool_exit(void);
 void moat_counters_read(const struct moat_counters *c, struct moat_counter *out);
 void moat_counters_set(struct moat_counters *c, const struct moat_counter *to);
 int moat_counters_put(struct sk_buff *skb, int attr, const struct moat_counters *c);
@@ -460,8 +459,28 @@ void moat_rules_index_free(struct moat_rules *rules);
 bool moat_classify_same_key(const struct moat_rule *a, const struct moat_rule *b);
 void moat_classify_patch(const struct moat_rules *live, struct moat_rules *next,
 			 const struct moat_edits *ed);
-u32 moat_classify_next(const struct moat_rules *rules, struct moat_pkt *pkt,
-		       const struct sk_buff *skb, u32 i);
+extern bool moat_classify_on;
+struct moat_index;
+u32 moat_classify_lookup(const struct moat_index *ix,
+			 const struct moat_rules *rules, struct moat_pkt *pkt,
+			 const struct sk_buff *skb, u32 i);
+
+/*
+ * The first rule at or after @i that may match the packet: @i itself
+ * without an index, else the next one the index finds; rules->n when none
+ * is left.  Inline: most chains have no index, and their packets should
+ * not pay a call for each rule.
+ */
+static inline u32 moat_classify_next(const struct moat_rules *rules,
+				     struct moat_pkt *pkt,
+				     const struct sk_buff *skb, u32 i)
+{
+	const struct moat_index *ix = rcu_dereference(rules->index);
+
+	if (likely(!ix) || i >= rules->n || !READ_ONCE(moat_classify_on))
+		return i;
+	return moat_classify_lookup(ix, rules, pkt, skb, i);
+}
 
 /* match_tcpudp.c: a leading tcp/udp match's single destination port. */
 bool moat_ports_dport_key(const struct moat_match *m, u16 *port);
