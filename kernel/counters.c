@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* moat: per-CPU packet and byte counters, read and reset without locks. */
+#include <linux/xarray.h>
 #include <net/genetlink.h>
 #include "moat.h"
 
@@ -19,6 +20,109 @@ void moat_counters_free(struct moat_counters *c)
 {
 	free_percpu(c->pcpu);
 	c->pcpu = NULL;
+}
+
+/*
+ * Rules' counters are carved from blocks of one page per CPU: the percpu
+ * allocator searches its chunk maps with interrupts off for every
+ * allocation, which at 100000 rules was a quarter of a restore.  A block
+ * is page-aligned, so a counter's block is found from its address; it is
+ * freed when its last counter is.  Blocks with room are on moat_cnt_room.
+ */
+#define MOAT_CNT_SLOTS	(PAGE_SIZE / sizeof(struct moat_counter))
+
+struct moat_cnt_block {
+	struct list_head room;		/* on moat_cnt_room while not full */
+	struct moat_counter __percpu *base;
+	unsigned int used;
+	DECLARE_BITMAP(map, MOAT_CNT_SLOTS);
+};
+
+static DEFINE_MUTEX(moat_cnt_lock);
+static LIST_HEAD(moat_cnt_room);
+static DEFINE_XARRAY(moat_cnt_blocks);	/* by base >> PAGE_SHIFT */
+
+static unsigned long moat_cnt_key(const void __percpu *p)
+{
+	return (unsigned long)p >> PAGE_SHIFT;
+}
+
+static struct moat_cnt_block *moat_cnt_block_new(void)
+{
+	struct moat_cnt_block *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	b->base = __alloc_percpu_gfp(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	if (!b->base || WARN_ON_ONCE(!PAGE_ALIGNED((unsigned long)b->base)))
+		goto err;
+	if (xa_err(xa_store(&moat_cnt_blocks, moat_cnt_key(b->base), b, GFP_KERNEL)))
+		goto err;
+	list_add(&b->room, &moat_cnt_room);
+	return b;
+err:
+	free_percpu(b->base);
+	kfree(b);
+	return NULL;
+}
+
+int moat_rule_counters_init(struct moat_counters *c)
+{
+	struct moat_cnt_block *b;
+	unsigned int slot;
+	int cpu;
+
+	mutex_lock(&moat_cnt_lock);
+	b = list_first_entry_or_null(&moat_cnt_room, struct moat_cnt_block, room);
+	if (!b)
+		b = moat_cnt_block_new();
+	if (!b) {
+		mutex_unlock(&moat_cnt_lock);
+		return -ENOMEM;
+	}
+	slot = find_first_zero_bit(b->map, MOAT_CNT_SLOTS);
+	__set_bit(slot, b->map);
+	if (++b->used == MOAT_CNT_SLOTS)
+		list_del_init(&b->room);
+	mutex_unlock(&moat_cnt_lock);
+
+	c->pcpu = b->base + slot;
+	/* A slot may have been a freed rule's. */
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(c->pcpu, cpu), 0, sizeof(struct moat_counter));
+	return 0;
+}
+
+void moat_rule_counters_free(struct moat_counters *c)
+{
+	unsigned long key = moat_cnt_key(c->pcpu);
+	struct moat_cnt_block *b;
+
+	if (!c->pcpu)
+		return;
+	mutex_lock(&moat_cnt_lock);
+	b = xa_load(&moat_cnt_blocks, key);
+	if (WARN_ON_ONCE(!b))
+		goto out;
+	__clear_bit(c->pcpu - b->base, b->map);
+	if (b->used-- == MOAT_CNT_SLOTS)
+		list_add(&b->room, &moat_cnt_room);
+	if (!b->used) {
+		list_del(&b->room);
+		xa_erase(&moat_cnt_blocks, key);
+		free_percpu(b->base);
+		kfree(b);
+	}
+out:
+	mutex_unlock(&moat_cnt_lock);
+	c->pcpu = NULL;
+}
+
+/* At unload, after every rule is freed: a block left is a leak. */
+void moat_counters_pool_exit(void)
+{
+	WARN_ON(!xa_empty(&moat_cnt_blocks));
+	xa_destroy(&moat_cnt_blocks);
 }
 
 void moat_counters_read(const struct moat_counters *c, struct moat_counter *sum)

@@ -42,6 +42,7 @@ static void __exit moat_exit(void)
 	moat_netns_exit();
 	moat_nat_exit();
 	destroy_workqueue(moat_wq);
+	moat_counters_pool_exit();
 }
 
 module_init(moat_init);

@@ -113,9 +113,13 @@ struct moat_addrtype {
 			   MOAT_ADDRTYPE_LIMIT_IFACE_IN | \
 			   MOAT_ADDRTYPE_LIMIT_IFACE_OUT)
 
+/* The route types iptables names (RTN_UNSPEC to RTN_XRESOLVE): a bit past
+ * them could not be saved. */
+#define MOAT_ADDRTYPE_TYPES	GENMASK(RTN_MAX, 0)
+
 static const struct nla_policy moat_addrtype_policy[MOAT_A_ADDRTYPE_MAX + 1] = {
-	[MOAT_A_ADDRTYPE_SOURCE] = { .type = NLA_U16 },
-	[MOAT_A_ADDRTYPE_DEST] = { .type = NLA_U16 },
+	[MOAT_A_ADDRTYPE_SOURCE] = NLA_POLICY_MASK(NLA_U16, MOAT_ADDRTYPE_TYPES),
+	[MOAT_A_ADDRTYPE_DEST] = NLA_POLICY_MASK(NLA_U16, MOAT_ADDRTYPE_TYPES),
 	[MOAT_A_ADDRTYPE_FLAGS] = NLA_POLICY_MASK(NLA_U32, MOAT_ADDRTYPE_ALL),
 };
 

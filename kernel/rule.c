@@ -163,20 +163,25 @@ static int moat_iface_set(char *name, u8 *len, const struct nlattr *attr,
 	return 0;
 }
 
-/* The extension target a MOAT_A_RULE_TARGET names, NULL for none. */
+/*
+ * The extension target a MOAT_A_RULE_TARGET names, NULL for none, for
+ * the rule's size: only the name is read here, copied out whatever it
+ * holds; moat_target_parse validates the whole of it, and refuses a
+ * target whose data would not fit the room made for this one.
+ */
 static const struct moat_target_type *
 moat_target_lookup(const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[MOAT_A_TARGET_MAX + 1];
 	const struct moat_target_type *type;
+	const struct nlattr *name;
+	char buf[MOAT_NAME_LEN];
 
-	if (!attr || nla_parse_nested(tb, MOAT_A_TARGET_MAX, attr,
-				      moat_target_policy, extack) ||
-	    !tb[MOAT_A_TARGET_NAME])
+	name = attr ? nla_find_nested(attr, MOAT_A_TARGET_NAME) : NULL;
+	if (!name || nla_strscpy(buf, name, sizeof(buf)) < 0)
 		return NULL;
-	type = moat_target_type_find(nla_data(tb[MOAT_A_TARGET_NAME]));
+	type = moat_target_type_find(buf);
 	if (!type) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_TARGET_NAME], "unknown target");
+		NL_SET_ERR_MSG_ATTR(extack, name, "unknown target");
 		return ERR_PTR(-ENOENT);
 	}
 	return type;
@@ -193,6 +198,11 @@ static int moat_ext_target_parse(struct moat_txn *txn, struct moat_rule *r,
 	type = moat_target_type_find(nla_data(tb[MOAT_A_TARGET_NAME]));
 	if (!type)
 		return -ENOENT;
+	/* Sized by moat_target_lookup, which read the first name only. */
+	if (ALIGN(type->size, 8) > r->ext_len - r->matches_end) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_TARGET_NAME], "one target name only");
+		return -EINVAL;
+	}
 	if (type->table && strcmp(type->table, txn->t->def->name)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MOAT_A_TARGET_NAME],
 				    "target not valid in this table");
@@ -301,7 +311,7 @@ static int moat_rule_fill(struct moat_txn *txn, struct moat_rule *r,
 		if (err)
 			return err;
 	}
-	err = moat_counters_init(&r->cnt);
+	err = moat_rule_counters_init(&r->cnt);
 	if (err || !tb[MOAT_A_RULE_COUNTERS])
 		return err;
 	err = moat_counters_parse(tb[MOAT_A_RULE_COUNTERS], &cnt, extack);
@@ -365,7 +375,7 @@ void moat_rule_free(struct moat_rule *r)
 	moat_matches_destroy(r);
 	if (r->kind == MOAT_T_EXT && r->ttype->destroy)
 		r->ttype->destroy(moat_rule_tdata(r));
-	moat_counters_free(&r->cnt);
+	moat_rule_counters_free(&r->cnt);
 	kfree(r);
 }
 
@@ -390,6 +400,11 @@ static bool moat_matches_equal(const struct moat_rule *a,
 /* Same selectors, matches and target; counters and origin do not count. */
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
 {
+	/* -D by spec compares every rule of a chain: most differ in their
+	 * addresses, told apart here without a call. */
+	if (a->src != b->src || a->dst != b->dst || a->smsk != b->smsk ||
+	    a->dmsk != b->dmsk)
+		return false;
 	/* The header compares the lengths of ext[]'s parts too. */
 	return !memcmp(a, b, offsetof(struct moat_rule, fresh)) &&
 	       !memcmp(a->ext, b->ext, a->ifaces_len) &&

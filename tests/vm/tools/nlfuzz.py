@@ -1107,6 +1107,8 @@ def smoke(fz):
          plain(match(b"iprange", Attr(a("MOAT_A_IPRANGE_FLAGS"), b"\x10")))),
         ("an addrtype without a type", "filter", "INPUT",
          plain(match(b"addrtype", u32("MOAT_A_ADDRTYPE_FLAGS", 1)))),
+        ("an address type iptables has no name for", "filter", "INPUT",
+         plain(match(b"addrtype", u16("MOAT_A_ADDRTYPE_DEST", 1 << 12)))),
         ("a newline in a LOG prefix", "filter", "INPUT",
          ext_target(b"LOG", Attr(a("MOAT_A_LOG_PREFIX"), b"two\nlines\0"))),
         ("TCP flags past URG", "filter", "INPUT",
