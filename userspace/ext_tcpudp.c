@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <linux/moat.h>
 #include "ext.h"
+#include "print.h"
 #include "prog.h"
 
 struct ports {
@@ -275,11 +276,14 @@ static void save_ports(FILE *f, const char *opt, const uint16_t *pts,
 {
 	if (pts[0] == 0 && pts[1] == 0xffff)
 		return;
-	fputs(invert ? " !" : "", f);
-	if (pts[0] == pts[1])
-		fprintf(f, " --%s %u", opt, pts[0]);
-	else
-		fprintf(f, " --%s %u:%u", opt, pts[0], pts[1]);
+	fputs(invert ? " ! --" : " --", f);
+	fputs(opt, f);
+	fputc(' ', f);
+	moat_put_uint(f, pts[0]);
+	if (pts[0] != pts[1]) {
+		fputc(':', f);
+		moat_put_uint(f, pts[1]);
+	}
 }
 
 /*

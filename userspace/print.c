@@ -67,6 +67,29 @@ known:
 	return NULL;
 }
 
+void moat_put_uint(FILE *f, unsigned long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do
+		*--p = '0' + v % 10;
+	while (v /= 10);
+	fputs(p, f);
+}
+
+void moat_put_addr(FILE *f, uint32_t addr)
+{
+	const uint8_t *b = (const uint8_t *)&addr;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			fputc('.', f);
+		moat_put_uint(f, b[i]);
+	}
+}
+
 static const char *addr_numeric(uint32_t addr)
 {
 	static char buf[INET_ADDRSTRLEN];
@@ -401,11 +424,15 @@ static void save_addr(FILE *f, char letter, uint32_t addr, uint32_t mask,
 
 	if (!mask && !addr && !inv)
 		return;
-	fprintf(f, "%s -%c %s", inv ? " !" : "", letter, addr_numeric(addr));
+	fputs(inv ? " ! -" : " -", f);
+	fputc(letter, f);
+	fputc(' ', f);
+	moat_put_addr(f, addr);
+	fputc('/', f);
 	if (cidr < 0)
-		fprintf(f, "/%s", addr_numeric(mask));
+		moat_put_addr(f, mask);
 	else
-		fprintf(f, "/%d", cidr);
+		moat_put_uint(f, cidr);
 }
 
 static void save_iface(FILE *f, char letter, const char *name, bool inv)
@@ -413,7 +440,10 @@ static void save_iface(FILE *f, char letter, const char *name, bool inv)
 	/* "+" alone matches every name: iptables stores no mask, prints none */
 	if (!name[0] || strcmp(name, "+") == 0)
 		return;
-	fprintf(f, "%s -%c %s", inv ? " !" : "", letter, name);
+	fputs(inv ? " ! -" : " -", f);
+	fputc(letter, f);
+	fputc(' ', f);
+	fputs(name, f);
 }
 
 static void save_proto(FILE *f, const struct moat_rule *r)
@@ -424,10 +454,11 @@ static void save_proto(FILE *f, const struct moat_rule *r)
 		return;
 	fputs(r->inv & MOAT_INV_PROTO ? " !" : "", f);
 	name = proto_name(r->proto, true);
+	fputs(" -p ", f);
 	if (name)
-		fprintf(f, " -p %s", name);
+		fputs(name, f);
 	else
-		fprintf(f, " -p %u", r->proto);
+		moat_put_uint(f, r->proto);
 }
 
 static void save_target(FILE *f, const struct moat_rule *r)
@@ -435,13 +466,16 @@ static void save_target(FILE *f, const struct moat_rule *r)
 	switch (r->target) {
 	case MOAT_TARGET_VERDICT:
 	case MOAT_TARGET_JUMP:
-		fprintf(f, " -j %s", moat_rule_target_name(r));
+		fputs(" -j ", f);
+		fputs(moat_rule_target_name(r), f);
 		break;
 	case MOAT_TARGET_GOTO:
-		fprintf(f, " -g %s", r->chain);
+		fputs(" -g ", f);
+		fputs(r->chain, f);
 		break;
 	case MOAT_TARGET_EXT:
-		fprintf(f, " -j %s", r->chain);
+		fputs(" -j ", f);
+		fputs(r->chain, f);
 		if (r->text)
 			r->text->print_save(f, r->tdata);
 		break;
@@ -456,7 +490,8 @@ void moat_print_rule_save(FILE *f, const char *chain,
 	const struct moat_match *m;
 	size_t i;
 
-	fprintf(f, "-A %s", chain);
+	fputs("-A ", f);
+	fputs(chain, f);
 	save_addr(f, 's', r->src, r->src_mask, r->inv & MOAT_INV_SRC);
 	save_addr(f, 'd', r->dst, r->dst_mask, r->inv & MOAT_INV_DST);
 	save_iface(f, 'i', r->iif, r->inv & MOAT_INV_IIF);
@@ -466,13 +501,17 @@ void moat_print_rule_save(FILE *f, const char *chain,
 		fputs(r->inv & MOAT_INV_FRAG ? " ! -f" : " -f", f);
 	for (i = 0; i < r->n_matches; i++) {
 		m = &r->matches[i];
-		fprintf(f, " -m %s", m->name);
+		fputs(" -m ", f);
+		fputs(m->name, f);
 		if (m->ext)
 			m->ext->print_save(f, m->data);
 	}
-	if (counters)
-		fprintf(f, " -c %llu %llu", (unsigned long long)r->packets,
-			(unsigned long long)r->bytes);
+	if (counters) {
+		fputs(" -c ", f);
+		moat_put_uint(f, r->packets);
+		fputc(' ', f);
+		moat_put_uint(f, r->bytes);
+	}
 	save_target(f, r);
 	fputc('\n', f);
 }

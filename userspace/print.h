@@ -28,6 +28,13 @@ struct moat_chain_info {
  * Return 0, or -ENOENT if @chain is not there (iptables: "No
  * chain/target/match by that name.", exit 1) after printing nothing.
  */
+/*
+ * Pieces of a saved rule without printf's format parsing: a save of
+ * 100000 rules spent a fifth of its time in vfprintf.
+ */
+void moat_put_uint(FILE *f, unsigned long long v);
+void moat_put_addr(FILE *f, uint32_t addr);	/* network order, dotted */
+
 int moat_print_list(FILE *f, const struct moat_chain_info *chains, size_t n,
 		    const char *chain, unsigned int rulenum, unsigned int opts);
 int moat_print_rules(FILE *f, const struct moat_chain_info *chains, size_t n,

@@ -337,20 +337,25 @@ static void declare_chain(struct restore *rs, char *line)
  * line still ends in its newline, a blank, except inside a quote left open,
  * which keeps it (so does iptables-restore).
  */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
 static int split_words(char *s, char **argv, int max)
 {
 	int argc = 0;
 	char *out, quote;
 
 	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\n')
+		while (is_blank(*s))
 			s++;
 		if (!*s)
 			return argc;
 		if (argc == max)
 			return -1;
 		argv[argc++] = out = s;
-		for (quote = 0; *s && (quote || !strchr(" \t\n", *s)); s++) {
+		for (quote = 0; *s && (quote || !is_blank(*s)); s++) {
 			if (!quote && *s == '"')
 				quote = *s;
 			else if (*s == quote)
@@ -431,8 +436,9 @@ static void check_no_table_option(char **argv, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(argv[i], "-t") || !strcmp(argv[i], "--table") ||
-		    !strncmp(argv[i], "--table=", 8))
+		if (argv[i][0] == '-' &&
+		    (!strcmp(argv[i], "-t") || !strcmp(argv[i], "--table") ||
+		     !strncmp(argv[i], "--table=", 8)))
 			moat_param_die("The -t option cannot be used in %s.\n",
 				       moat_self->name);
 }

@@ -109,7 +109,7 @@ static struct moat_match *add_match(struct moat_rule *r, const char *name,
 	r->matches = m;
 	m = &r->matches[r->n_matches++];
 	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
+	memcpy(m->name, name, strnlen(name, sizeof(m->name) - 1));
 	m->ext = ext;
 	m->data = data;
 	return m;
@@ -276,26 +276,31 @@ static int encode_counters(struct nlmsghdr *nlh, size_t buflen,
 	return 0;
 }
 
+/* @v as attribute @type, unless it is 0: the module reads a missing one
+ * as 0, and a restore of many rules sends, and validates, fewer. */
+static bool put_u32_nonzero(struct nlmsghdr *nlh, size_t buflen,
+			    uint16_t type, uint32_t v)
+{
+	return !v || mnl_attr_put_u32_check(nlh, buflen, type, v);
+}
+
 static bool encode_core(struct nlmsghdr *nlh, size_t buflen,
 			const struct moat_rule *r)
 {
-	return mnl_attr_put_u32_check(nlh, buflen, MOAT_A_RULE_SRC, r->src) &&
-	       mnl_attr_put_u32_check(nlh, buflen, MOAT_A_RULE_SRC_MASK,
-				      r->src_mask) &&
-	       mnl_attr_put_u32_check(nlh, buflen, MOAT_A_RULE_DST, r->dst) &&
-	       mnl_attr_put_u32_check(nlh, buflen, MOAT_A_RULE_DST_MASK,
-				      r->dst_mask) &&
+	return put_u32_nonzero(nlh, buflen, MOAT_A_RULE_SRC, r->src) &&
+	       put_u32_nonzero(nlh, buflen, MOAT_A_RULE_SRC_MASK, r->src_mask) &&
+	       put_u32_nonzero(nlh, buflen, MOAT_A_RULE_DST, r->dst) &&
+	       put_u32_nonzero(nlh, buflen, MOAT_A_RULE_DST_MASK, r->dst_mask) &&
 	       (!r->iif[0] || mnl_attr_put_strz_check(nlh, buflen,
 						      MOAT_A_RULE_IIF,
 						      r->iif)) &&
 	       (!r->oif[0] || mnl_attr_put_strz_check(nlh, buflen,
 						      MOAT_A_RULE_OIF,
 						      r->oif)) &&
-	       mnl_attr_put_u16_check(nlh, buflen, MOAT_A_RULE_PROTO,
-				      r->proto) &&
-	       mnl_attr_put_u32_check(nlh, buflen, MOAT_A_RULE_FLAGS,
-				      r->flags) &&
-	       mnl_attr_put_u32_check(nlh, buflen, MOAT_A_RULE_INV, r->inv);
+	       (!r->proto || mnl_attr_put_u16_check(nlh, buflen,
+						    MOAT_A_RULE_PROTO, r->proto)) &&
+	       put_u32_nonzero(nlh, buflen, MOAT_A_RULE_FLAGS, r->flags) &&
+	       put_u32_nonzero(nlh, buflen, MOAT_A_RULE_INV, r->inv);
 }
 
 int moat_rule_encode(struct nlmsghdr *nlh, size_t buflen,
