@@ -398,6 +398,11 @@ def goals(rows, fl, mem):
         goal(f"restore of {big} vs legacy", f"{v:.2f}x", "<= 0.25x", v <= 0.25)
         v = r["save"] / leg["save"]
         goal(f"save of {big} vs legacy", f"{v:.2f}x", "<= 0.5x", v <= 0.5)
+    r = rows.get(("nft", 0))
+    if r:
+        # The least any firewall on the hook costs: an empty nft chain.
+        res.append("- for reference, what a hook alone costs: an empty nft base chain, "
+                   f"IN {r['in'] / r['in0']:.2f}x, FWD {r['fwd'] / r['fwd0']:.2f}x of no firewall")
     if "moat" in mem and "legacy" in mem:
         goal("memory per rule", f"{mem['moat']:.0f} B vs {mem['legacy']:.0f} B",
              "<= legacy's", mem["moat"] <= mem["legacy"])

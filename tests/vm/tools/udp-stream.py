@@ -6,7 +6,9 @@
                                             sequence number
   udp-stream.py recv PORT COUNT             receives until it has COUNT
                                             distinct sequence numbers or
-                                            nothing came for 5 s, then prints
+                                            nothing came for 5 s (60 s for
+                                            the first: the sender may be
+                                            slow to start), then prints
                                             "received N of COUNT, lost M"
                                             (and the first lost ones) and
                                             exits 0 if none was lost
@@ -37,12 +39,13 @@ def recv(port, count):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
     s.bind(("0.0.0.0", port))
-    s.settimeout(5)
+    s.settimeout(60)
     seen = bytearray(count)
     got = 0
     try:
         while got < count:
             seq = int(s.recv(64))
+            s.settimeout(5)
             if 0 <= seq < count and not seen[seq]:
                 seen[seq] = 1
                 got += 1
