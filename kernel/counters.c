@@ -104,7 +104,8 @@ void moat_rule_counters_free(struct moat_counters *c)
 	b = xa_load(&moat_cnt_blocks, key);
 	if (WARN_ON_ONCE(!b))
 		goto out;
-	__clear_bit(c->pcpu - b->base, b->map);
+	if (WARN_ON_ONCE(!__test_and_clear_bit(c->pcpu - b->base, b->map)))
+		goto out;
 	if (b->used-- == MOAT_CNT_SLOTS)
 		list_add(&b->room, &moat_cnt_room);
 	if (!b->used) {

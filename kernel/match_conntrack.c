@@ -62,9 +62,29 @@ static int moat_ct_parse(void *priv, struct nlattr **tb,
 		/* Unmasked, as given: it is saved back that way. */
 		ct->addr[i] = moat_get_be32(tb[MOAT_A_CT_ORIGSRC + 2 * i]);
 	}
+	/* A state is asked about by name, and there is none for 0. */
 	if (!ct->flags || (ct->flags | ct->inv) & ~MOAT_CT_F_ALL ||
-	    ((ct->flags & MOAT_CT_F_DIR) && !ct->dir)) {
+	    ((ct->flags & MOAT_CT_F_DIR) && !ct->dir) ||
+	    ((ct->flags & MOAT_CT_F_STATE) && !ct->state)) {
 		NL_SET_ERR_MSG(extack, "bad conntrack match flags");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* -m state has --state alone, and no SNAT or DNAT: what else it took
+ * could not be saved. */
+static int moat_state_parse(void *priv, struct nlattr **tb,
+			    struct netlink_ext_ack *extack)
+{
+	const struct moat_ct *ct = priv;
+	int err = moat_ct_parse(priv, tb, extack);
+
+	if (err)
+		return err;
+	if (ct->flags != MOAT_CT_F_STATE || ct->inv & ~MOAT_CT_F_STATE ||
+	    ct->state & (MOAT_CT_STATE_SNAT | MOAT_CT_STATE_DNAT)) {
+		NL_SET_ERR_MSG(extack, "state takes states, and no SNAT or DNAT");
 		return -EINVAL;
 	}
 	return 0;
@@ -185,7 +205,7 @@ const struct moat_match_type moat_match_state = {
 	.maxattr = MOAT_A_CT_MAX,
 	.size = sizeof(struct moat_ct),
 	.cmp_size = offsetof(struct moat_ct, net),
-	.parse = moat_ct_parse,
+	.parse = moat_state_parse,
 	.check = moat_ct_check,
 	.match = moat_ct_match,
 	.dump = moat_ct_dump,

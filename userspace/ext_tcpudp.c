@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* moat: the "tcp" and "udp" matches (ports; tcp also flags and options). */
+#define _GNU_SOURCE	/* fputs_unlocked */
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -276,12 +277,12 @@ static void save_ports(FILE *f, const char *opt, const uint16_t *pts,
 {
 	if (pts[0] == 0 && pts[1] == 0xffff)
 		return;
-	fputs(invert ? " ! --" : " --", f);
-	fputs(opt, f);
-	fputc(' ', f);
+	fputs_unlocked(invert ? " ! --" : " --", f);
+	fputs_unlocked(opt, f);
+	fputc_unlocked(' ', f);
 	moat_put_uint(f, pts[0]);
 	if (pts[0] != pts[1]) {
-		fputc(':', f);
+		fputc_unlocked(':', f);
 		moat_put_uint(f, pts[1]);
 	}
 }

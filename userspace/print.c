@@ -3,6 +3,7 @@
  * moat: iptables -L and -S output.  Column widths, spacing and trailing
  * blanks are iptables 1.8.9's, which scripts parse; keep them.
  */
+#define _GNU_SOURCE	/* fputs_unlocked */
 #include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -75,7 +76,7 @@ void moat_put_uint(FILE *f, unsigned long long v)
 	do
 		*--p = '0' + v % 10;
 	while (v /= 10);
-	fputs(p, f);
+	fputs_unlocked(p, f);
 }
 
 void moat_put_addr(FILE *f, uint32_t addr)
@@ -85,7 +86,7 @@ void moat_put_addr(FILE *f, uint32_t addr)
 
 	for (i = 0; i < 4; i++) {
 		if (i)
-			fputc('.', f);
+			fputc_unlocked('.', f);
 		moat_put_uint(f, b[i]);
 	}
 }
@@ -424,11 +425,11 @@ static void save_addr(FILE *f, char letter, uint32_t addr, uint32_t mask,
 
 	if (!mask && !addr && !inv)
 		return;
-	fputs(inv ? " ! -" : " -", f);
-	fputc(letter, f);
-	fputc(' ', f);
+	fputs_unlocked(inv ? " ! -" : " -", f);
+	fputc_unlocked(letter, f);
+	fputc_unlocked(' ', f);
 	moat_put_addr(f, addr);
-	fputc('/', f);
+	fputc_unlocked('/', f);
 	if (cidr < 0)
 		moat_put_addr(f, mask);
 	else
@@ -440,10 +441,10 @@ static void save_iface(FILE *f, char letter, const char *name, bool inv)
 	/* "+" alone matches every name: iptables stores no mask, prints none */
 	if (!name[0] || strcmp(name, "+") == 0)
 		return;
-	fputs(inv ? " ! -" : " -", f);
-	fputc(letter, f);
-	fputc(' ', f);
-	fputs(name, f);
+	fputs_unlocked(inv ? " ! -" : " -", f);
+	fputc_unlocked(letter, f);
+	fputc_unlocked(' ', f);
+	fputs_unlocked(name, f);
 }
 
 static void save_proto(FILE *f, const struct moat_rule *r)
@@ -452,11 +453,11 @@ static void save_proto(FILE *f, const struct moat_rule *r)
 
 	if (!r->proto)
 		return;
-	fputs(r->inv & MOAT_INV_PROTO ? " !" : "", f);
+	fputs_unlocked(r->inv & MOAT_INV_PROTO ? " !" : "", f);
 	name = proto_name(r->proto, true);
-	fputs(" -p ", f);
+	fputs_unlocked(" -p ", f);
 	if (name)
-		fputs(name, f);
+		fputs_unlocked(name, f);
 	else
 		moat_put_uint(f, r->proto);
 }
@@ -466,16 +467,16 @@ static void save_target(FILE *f, const struct moat_rule *r)
 	switch (r->target) {
 	case MOAT_TARGET_VERDICT:
 	case MOAT_TARGET_JUMP:
-		fputs(" -j ", f);
-		fputs(moat_rule_target_name(r), f);
+		fputs_unlocked(" -j ", f);
+		fputs_unlocked(moat_rule_target_name(r), f);
 		break;
 	case MOAT_TARGET_GOTO:
-		fputs(" -g ", f);
-		fputs(r->chain, f);
+		fputs_unlocked(" -g ", f);
+		fputs_unlocked(r->chain, f);
 		break;
 	case MOAT_TARGET_EXT:
-		fputs(" -j ", f);
-		fputs(r->chain, f);
+		fputs_unlocked(" -j ", f);
+		fputs_unlocked(r->chain, f);
 		if (r->text)
 			r->text->print_save(f, r->tdata);
 		break;
@@ -490,30 +491,30 @@ void moat_print_rule_save(FILE *f, const char *chain,
 	const struct moat_match *m;
 	size_t i;
 
-	fputs("-A ", f);
-	fputs(chain, f);
+	fputs_unlocked("-A ", f);
+	fputs_unlocked(chain, f);
 	save_addr(f, 's', r->src, r->src_mask, r->inv & MOAT_INV_SRC);
 	save_addr(f, 'd', r->dst, r->dst_mask, r->inv & MOAT_INV_DST);
 	save_iface(f, 'i', r->iif, r->inv & MOAT_INV_IIF);
 	save_iface(f, 'o', r->oif, r->inv & MOAT_INV_OIF);
 	save_proto(f, r);
 	if (r->flags & MOAT_RULE_F_FRAG)
-		fputs(r->inv & MOAT_INV_FRAG ? " ! -f" : " -f", f);
+		fputs_unlocked(r->inv & MOAT_INV_FRAG ? " ! -f" : " -f", f);
 	for (i = 0; i < r->n_matches; i++) {
 		m = &r->matches[i];
-		fputs(" -m ", f);
-		fputs(m->name, f);
+		fputs_unlocked(" -m ", f);
+		fputs_unlocked(m->name, f);
 		if (m->ext)
 			m->ext->print_save(f, m->data);
 	}
 	if (counters) {
-		fputs(" -c ", f);
+		fputs_unlocked(" -c ", f);
 		moat_put_uint(f, r->packets);
-		fputc(' ', f);
+		fputc_unlocked(' ', f);
 		moat_put_uint(f, r->bytes);
 	}
 	save_target(f, r);
-	fputc('\n', f);
+	fputc_unlocked('\n', f);
 }
 
 int moat_print_rules(FILE *f, const struct moat_chain_info *chains, size_t n,

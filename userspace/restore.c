@@ -437,6 +437,7 @@ static void check_no_table_option(char **argv, int n)
 
 	for (i = 0; i < n; i++)
 		if (argv[i][0] == '-' &&
+		    (argv[i][1] == 't' || (argv[i][1] == '-' && argv[i][2] == 't')) &&
 		    (!strcmp(argv[i], "-t") || !strcmp(argv[i], "--table") ||
 		     !strncmp(argv[i], "--table=", 8)))
 			moat_param_die("The -t option cannot be used in %s.\n",

@@ -11,7 +11,7 @@
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need socat ss conntrack /usr/bin/python3
+need socat ss conntrack tcpdump /usr/bin/python3
 need_moat
 
 mkhost client
@@ -56,15 +56,25 @@ expect_fail "a connection from the server out is dropped" \
 	sh -c 'echo x | ip netns exec server socat -T 2 - TCP:10.0.1.2:7002,connect-timeout=2'
 
 # Hold a connection open from a known port, then inject a segment far
-# outside its window: conntrack calls it INVALID, the first rule drops it.
-# The server's conntrack must have seen the handshake's last ACK, not only
-# the client's socket be established: a segment that arrives while the
-# entry is still SYN_RECV is not judged by the established window.
+# past its window: conntrack calls it INVALID, the first rule drops it.
+# Far past, from the client's own initial sequence number (read off its
+# SYN): 6.1's conntrack lets a segment *below* the window through as
+# ESTABLISHED (ignored, not INVALID), and a fixed sequence number is
+# below or above it at random. The server's conntrack must have seen
+# the handshake's last ACK, not only the client's socket be established.
+syn=$(mktemp)
+ns server tcpdump -i to-client -n -S -l -c 1 \
+	'src port 40000 and tcp[tcpflags] & tcp-syn != 0' > "$syn" 2> "$syn.err" &
+wait_for grep -q "listening on" "$syn.err"
 ip netns exec client socat -T 10 TCP:10.0.1.1:7000,sourceport=40000 EXEC:'sleep 8' &
 wait_for sh -c 'ip netns exec client ss -Htn state established "sport = :40000" | grep -q .'
 wait_for sh -c 'ip netns exec server conntrack -L -p tcp --sport 40000 2> /dev/null | grep -q ESTABLISHED'
+wait_for grep -q "Flags \[S\]" "$syn"
+isn=$(sed -n 's/.*Flags \[S\], seq \([0-9]*\).*/\1/p' "$syn")
+[ -n "$isn" ] || fail "no sequence number in the SYN: $(cat "$syn")"
 before=$(rule_pkts server INPUT 1)
-ns client "$tools/tcp-segment.py" 10.0.1.2 40000 10.0.1.1 7000 A 12345 67890
+ns client "$tools/tcp-segment.py" 10.0.1.2 40000 10.0.1.1 7000 A \
+	$(( (isn + 1 + (1 << 30)) % (1 << 32) )) 67890
 wait_for counted_past 1 "$before"
 expect_eq "$(rule_pkts server INPUT 1)" $((before + 1)) "out-of-window segment counted as INVALID"
 
