@@ -357,7 +357,8 @@ struct moat_txn_chain {
 	struct list_head list;		/* in the transaction, final order */
 	struct moat_chain *c;		/* live, or new and not yet linked */
 	char name[MOAT_NAME_LEN];
-	struct moat_rules *rules;	/* staged copy; NULL while unchanged */
+	struct moat_rules *rules;	/* staged copy; NULL while unchanged;
+					 * past apply, the copy it replaced */
 	struct moat_edits edits;	/* what changed rules, one by one */
 	u32 refs;
 	u8 policy;
@@ -375,6 +376,7 @@ struct moat_txn {
 	bool hooks_limited;		/* a rule valid in some hooks only */
 	s64 d_rules, d_bytes;		/* what commit adds to the namespace's */
 	struct list_head chains;
+	struct list_head dead;		/* chains deleted, until the commit */
 	u32 n_chains;
 	struct moat_grave *retired;	/* live rules to free on commit */
 	struct moat_grave *made;	/* rules made by the transaction */

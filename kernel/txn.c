@@ -268,6 +268,7 @@ struct moat_txn *moat_txn_begin(struct moat_table *t, u32 portid, bool flush)
 	txn->portid = portid;
 	txn->dirty = flush;
 	INIT_LIST_HEAD(&txn->chains);
+	INIT_LIST_HEAD(&txn->dead);
 	t->txn = txn;
 	list_for_each_entry(c, &t->chains, list) {
 		c->tc = NULL;
@@ -312,28 +313,34 @@ void moat_txn_abort(struct moat_txn *txn)
 	kfree(txn);
 }
 
-/* Past validation: nothing here can fail. */
+/*
+ * Past validation: nothing here can fail.  What the commit replaces stays
+ * where packets on the old view can reach it, and is retired only once the
+ * new view is out: a grace period started before that could end while a
+ * packet that has just read the old view is still walking it.
+ */
 static void moat_txn_apply(struct moat_txn *txn)
 {
 	struct moat_table *t = txn->t;
-	struct moat_txn_chain *tc, *tmp;
+	struct moat_txn_chain *tc;
 	struct moat_chain *c, *ctmp;
+	struct moat_rules *old;
 
 	list_for_each_entry_safe(c, ctmp, &t->chains, list) {
 		list_del(&c->list);
 		if (c->tc)
 			continue;
 		/* Deleted in the transaction: no staged rule points here. */
-		ida_free(&t->slots, c->slot);
-		moat_chain_retire(c);
+		list_add_tail(&c->list, &txn->dead);
 	}
 	t->n_chains = 0;
-	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
+	list_for_each_entry(tc, &txn->chains, list) {
 		c = tc->c;
 		if (tc->rules) {
 			moat_classify_patch(c->rules, tc->rules, &tc->edits);
-			moat_rules_retire(c->rules);
+			old = c->rules;
 			c->rules = tc->rules;
+			tc->rules = old;
 		}
 		strscpy(c->name, tc->name, sizeof(c->name));
 		c->policy = tc->policy;
@@ -343,8 +350,26 @@ static void moat_txn_apply(struct moat_txn *txn)
 		c->tc = NULL;
 		list_add_tail(&c->list, &t->chains);
 		t->n_chains++;
+	}
+}
+
+/* After the new view is out: frees what moat_txn_apply() replaced. */
+static void moat_txn_retire_replaced(struct moat_txn *txn)
+{
+	struct moat_txn_chain *tc, *tmp;
+	struct moat_chain *c, *ctmp;
+
+	list_for_each_entry_safe(c, ctmp, &txn->dead, list) {
+		list_del(&c->list);
+		ida_free(&txn->t->slots, c->slot);
+		moat_chain_retire(c);
+	}
+	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
+		if (tc->rules)
+			moat_rules_retire(tc->rules);
 		kfree(tc);
 	}
+	moat_txn_bury(txn);
 }
 
 int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
@@ -377,10 +402,10 @@ int moat_txn_commit(struct moat_txn *txn, struct netlink_ext_ack *extack)
 	moat_txn_apply(txn);
 	moat_txn_settle_made(txn);
 	moat_view_install(t, v);
+	moat_txn_retire_replaced(txn);
 	moat_pernet(t->net)->n_rules += txn->d_rules;
 	moat_pernet(t->net)->rule_bytes += txn->d_bytes;
 	moat_classify_later(moat_pernet(t->net));
-	moat_txn_bury(txn);
 	t->txn = NULL;
 	kfree(txn);
 	return 0;
