@@ -48,13 +48,14 @@ static void moat_index_walk_one(struct moat_index *ix, u32 p)
 	ix->n_runs += extra;
 }
 
-static void moat_index_insert(struct moat_index *ix, u32 p)
+/* @from: the entries to shift into ix->idx, the live ones for a first edit. */
+static void moat_index_insert(struct moat_index *ix, const u32 *from, u32 p)
 {
 	struct moat_run *run;
 	u32 i;
 
 	for (i = 0; i < ix->n_idx; i++)
-		ix->idx[i] += ix->idx[i] >= p;
+		ix->idx[i] = from[i] + (from[i] >= p);
 	for (i = 0; i < ix->n_runs; i++) {
 		run = &ix->runs[i];
 		run->start += run->start >= p;
@@ -64,13 +65,13 @@ static void moat_index_insert(struct moat_index *ix, u32 p)
 }
 
 /* The deleted rule's own entries stay, naming the rule now at @p. */
-static void moat_index_delete(struct moat_index *ix, u32 p)
+static void moat_index_delete(struct moat_index *ix, const u32 *from, u32 p)
 {
 	struct moat_run *run;
 	u32 i, kept = 0;
 
 	for (i = 0; i < ix->n_idx; i++)
-		ix->idx[i] -= ix->idx[i] > p;
+		ix->idx[i] = from[i] - (from[i] > p);
 	for (i = 0; i < ix->n_runs; i++) {
 		run = &ix->runs[i];
 		run->start -= run->start > p;
@@ -86,6 +87,7 @@ static struct moat_index *moat_index_patch(const struct moat_index *live,
 					   const struct moat_edits *ed)
 {
 	struct moat_index *ix = kzalloc(sizeof(*ix), GFP_KERNEL_ACCOUNT);
+	const u32 *from;
 	u32 i;
 
 	if (!ix)
@@ -99,19 +101,26 @@ static struct moat_index *moat_index_patch(const struct moat_index *live,
 		return NULL;
 	}
 	memcpy(ix->runs, live->runs, live->n_runs * sizeof(*ix->runs));
-	memcpy(ix->idx, live->idx, live->n_idx * sizeof(*ix->idx));
 	ix->n_runs = live->n_runs;
 	ix->n_idx = live->n_idx;
 	ix->patches = live->patches + ed->n;
 	ix->slots = live->slots;
 	refcount_inc(&ix->slots->ref);
+	/* The first insertion or deletion copies the entries as it shifts
+	 * them: one pass over the largest array instead of two. */
+	from = live->idx;
+	if (!ed->n || ed->e[0].op == MOAT_EDIT_REKEY) {
+		memcpy(ix->idx, from, live->n_idx * sizeof(*ix->idx));
+		from = ix->idx;
+	}
 	for (i = 0; i < ed->n; i++) {
 		if (ed->e[i].op == MOAT_EDIT_INSERT)
-			moat_index_insert(ix, ed->e[i].pos);
+			moat_index_insert(ix, from, ed->e[i].pos);
 		else if (ed->e[i].op == MOAT_EDIT_DELETE)
-			moat_index_delete(ix, ed->e[i].pos);
+			moat_index_delete(ix, from, ed->e[i].pos);
 		else
 			moat_index_walk_one(ix, ed->e[i].pos);
+		from = ix->idx;
 	}
 	return ix;
 }

@@ -426,7 +426,18 @@ int moat_graph_check(struct moat_txn *txn, struct netlink_ext_ack *extack);
 struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *attr,
 				  struct netlink_ext_ack *extack);
 void moat_rule_free(struct moat_rule *r);
-bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
+bool moat_rule_equal_rest(const struct moat_rule *a, const struct moat_rule *b);
+
+/*
+ * -D by spec compares every rule of a chain: most differ in their
+ * addresses, told apart inline, without a call for each rule.
+ */
+static inline bool moat_rule_same_addrs(const struct moat_rule *a,
+					const struct moat_rule *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->smsk == b->smsk &&
+	       a->dmsk == b->dmsk;
+}
 unsigned int moat_rule_hooks(const struct moat_rule *r);
 int moat_rule_chain_check(const struct moat_rule *r, int hook,
 			  struct netlink_ext_ack *extack);

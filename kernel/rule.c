@@ -397,14 +397,12 @@ static bool moat_matches_equal(const struct moat_rule *a,
 	return true;
 }
 
-/* Same selectors, matches and target; counters and origin do not count. */
-bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
+/*
+ * Past moat_rule_same_addrs(): same selectors, matches and target; counters
+ * and origin do not count.
+ */
+bool moat_rule_equal_rest(const struct moat_rule *a, const struct moat_rule *b)
 {
-	/* -D by spec compares every rule of a chain: most differ in their
-	 * addresses, told apart here without a call. */
-	if (a->src != b->src || a->dst != b->dst || a->smsk != b->smsk ||
-	    a->dmsk != b->dmsk)
-		return false;
 	/* The header compares the lengths of ext[]'s parts too. */
 	return !memcmp(a, b, offsetof(struct moat_rule, fresh)) &&
 	       !memcmp(a->ext, b->ext, a->ifaces_len) &&

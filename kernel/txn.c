@@ -613,11 +613,14 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 int moat_txn_find(const struct moat_txn_chain *tc, const struct moat_rule *r)
 {
 	const struct moat_rules *rules = moat_tc_rules(tc);
+	const struct moat_rule *x;
 	u32 i;
 
-	for (i = 0; i < rules->n; i++)
-		if (moat_rule_equal(rules->r[i], r))
+	for (i = 0; i < rules->n; i++) {
+		x = rules->r[i];
+		if (moat_rule_same_addrs(x, r) && moat_rule_equal_rest(x, r))
 			return i;
+	}
 	return -ESRCH;
 }
 
