@@ -85,10 +85,10 @@ check-debug: deps-debug
 # CI's share of the lane (.ci/run, after make check): the tests that take
 # the module through its packet path, its index, conntrack, NAT (and rmmod
 # with live connections), limits, namespaces, changes under traffic and
-# load/unload cycles; the whole suite (make check-debug) takes 40 minutes
+# load/unload cycles, the paged rule lists; the whole suite (make check-debug) takes 40 minutes
 # or more here, t-diff and t-parity half of it.
 DEBUG_CI_TESTS := ping-tcp conntrack classify nat limits permission churn \
-	teardown
+	teardown pages
 
 check-debug-ci: deps-debug
 	@$(MAKE) --no-print-directory tool

@@ -239,11 +239,13 @@ static void moat_fill_slots(struct moat_index *ix,
 		ix->slots->s[i].count = 0;
 	}
 	ix->n_idx = next;
+	ix->idx->last = 0;
 	for (i = 0; i < ix->n_runs; i++) {
 		run = &ix->runs[i];
 		for (r = run->start; r < run->end && run->n_dims; r++) {
 			s = moat_slot_claim(moat_dim_of(run, &keys[r]), keys[r].key);
-			ix->idx[s->first + s->count++] = r;
+			ix->idx->e[s->first + s->count++] = r;
+			ix->idx->last = r;
 		}
 	}
 }
@@ -253,7 +255,8 @@ void moat_index_free(struct moat_index *ix)
 	if (!ix)
 		return;
 	kvfree(ix->runs);
-	kvfree(ix->idx);
+	if (ix->idx && refcount_dec_and_test(&ix->idx->ref))
+		kvfree(ix->idx);
 	if (ix->slots && refcount_dec_and_test(&ix->slots->ref))
 		kvfree(ix->slots);
 	kfree(ix);
@@ -283,7 +286,9 @@ static struct moat_index *moat_index_alloc(u32 n_rules, u32 n_runs,
 	if (!ix)
 		return NULL;
 	ix->runs = kvmalloc_array(n_runs, sizeof(*ix->runs), GFP_KERNEL_ACCOUNT);
-	ix->idx = kvmalloc_array(n_rules, sizeof(*ix->idx), GFP_KERNEL_ACCOUNT);
+	ix->idx = kvmalloc(struct_size(ix->idx, e, n_rules), GFP_KERNEL_ACCOUNT);
+	if (ix->idx)
+		refcount_set(&ix->idx->ref, 1);
 	if (!ix->runs || !ix->idx)
 		goto err;
 	ix->n_runs = moat_plan_runs(n_rules, keys, ix->runs);
@@ -305,12 +310,14 @@ err:
 static struct moat_rule_key *moat_rules_keys(const struct moat_rules *rules)
 {
 	struct moat_rule_key *keys;
+	struct moat_cursor cur;
+	struct moat_rule *r;
 	u32 i;
 
 	keys = kvmalloc_array(rules->n, sizeof(*keys), GFP_KERNEL);
 	if (keys)
-		for (i = 0; i < rules->n; i++)
-			keys[i] = moat_rule_key(rules->r[i]);
+		moat_rules_for_each(rules, cur, i, r)
+			keys[i] = moat_rule_key(r);
 	return keys;
 }
 
@@ -481,7 +488,7 @@ static bool moat_run_needs_walk(const struct moat_run *run,
 static u32 moat_slot_next(const struct moat_index *ix,
 			  const struct moat_slot *s, u32 i, u32 none)
 {
-	const u32 *idx = ix->idx + s->first;
+	const u32 *idx = ix->idx->e + s->first;
 	u32 lo = 0, hi = s->count;
 
 	while (lo < hi) {

@@ -49,13 +49,24 @@ struct moat_slot_table {
 	struct moat_slot s[];
 };
 
+/*
+ * Every keyed rule's index, grouped by slot.  Shared by an index and the
+ * ones patched from it by changes past its last keyed rule (an append, a
+ * deletion at the end), which move no entry.
+ */
+struct moat_idx_table {
+	refcount_t ref;
+	u32 last;		/* the highest index in e[] */
+	u32 e[];
+};
+
 struct moat_index {
 	struct rcu_head rcu;	/* replaced while packets may read it */
 	u32 n_runs;
 	u32 n_idx;
 	u32 patches;		/* changes patched in since it was built */
 	struct moat_run *runs;
-	u32 *idx;		/* every keyed rule's index, grouped by slot */
+	struct moat_idx_table *idx;
 	struct moat_slot_table *slots;
 };
 

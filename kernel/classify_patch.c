@@ -48,14 +48,12 @@ static void moat_index_walk_one(struct moat_index *ix, u32 p)
 	ix->n_runs += extra;
 }
 
-/* @from: the entries to shift into ix->idx, the live ones for a first edit. */
-static void moat_index_insert(struct moat_index *ix, const u32 *from, u32 p)
+/* Positions of the runs at or past @p move up one: a rule went in at @p. */
+static void moat_index_insert(struct moat_index *ix, u32 p)
 {
 	struct moat_run *run;
 	u32 i;
 
-	for (i = 0; i < ix->n_idx; i++)
-		ix->idx[i] = from[i] + (from[i] >= p);
 	for (i = 0; i < ix->n_runs; i++) {
 		run = &ix->runs[i];
 		run->start += run->start >= p;
@@ -64,14 +62,12 @@ static void moat_index_insert(struct moat_index *ix, const u32 *from, u32 p)
 	moat_index_walk_one(ix, p);
 }
 
-/* The deleted rule's own entries stay, naming the rule now at @p. */
-static void moat_index_delete(struct moat_index *ix, const u32 *from, u32 p)
+/* Rule @p went: the runs past it move down one; an emptied run goes. */
+static void moat_index_delete(struct moat_index *ix, u32 p)
 {
 	struct moat_run *run;
 	u32 i, kept = 0;
 
-	for (i = 0; i < ix->n_idx; i++)
-		ix->idx[i] = from[i] - (from[i] > p);
 	for (i = 0; i < ix->n_runs; i++) {
 		run = &ix->runs[i];
 		run->start -= run->start > p;
@@ -82,20 +78,63 @@ static void moat_index_delete(struct moat_index *ix, const u32 *from, u32 p)
 	ix->n_runs = kept;
 }
 
+/*
+ * The entries of @from moved as @ed moves rules (the deleted rule's own
+ * entries stay, naming the rule now at its place); @from itself, shared,
+ * when no change moves one; NULL if memory is short.
+ */
+static struct moat_idx_table *moat_idx_patch(struct moat_idx_table *from,
+					     u32 n_idx,
+					     const struct moat_edits *ed)
+{
+	struct moat_idx_table *to;
+	const u32 *src = from->e;
+	u32 i, k, p, last = from->last;
+	bool moves = false;
+
+	for (i = 0; i < ed->n && n_idx; i++) {
+		p = ed->e[i].pos;
+		if (ed->e[i].op == MOAT_EDIT_INSERT && last >= p)
+			moves = true, last++;
+		else if (ed->e[i].op == MOAT_EDIT_DELETE && last > p)
+			moves = true, last--;
+	}
+	if (!moves) {
+		refcount_inc(&from->ref);
+		return from;
+	}
+	to = kvmalloc(struct_size(to, e, n_idx), GFP_KERNEL_ACCOUNT);
+	if (!to)
+		return NULL;
+	refcount_set(&to->ref, 1);
+	to->last = last;
+	/* Each change shifts as it copies: one pass a change, no memcpy. */
+	for (i = 0; i < ed->n; i++, src = to->e) {
+		p = ed->e[i].pos;
+		if (ed->e[i].op == MOAT_EDIT_INSERT)
+			for (k = 0; k < n_idx; k++)
+				to->e[k] = src[k] + (src[k] >= p);
+		else if (ed->e[i].op == MOAT_EDIT_DELETE)
+			for (k = 0; k < n_idx; k++)
+				to->e[k] = src[k] - (src[k] > p);
+		else if (src != to->e)
+			memcpy(to->e, src, n_idx * sizeof(to->e[0]));
+	}
+	return to;
+}
+
 /* A copy of @live with @ed applied, or NULL if memory is short. */
 static struct moat_index *moat_index_patch(const struct moat_index *live,
 					   const struct moat_edits *ed)
 {
 	struct moat_index *ix = kzalloc(sizeof(*ix), GFP_KERNEL_ACCOUNT);
-	const u32 *from;
 	u32 i;
 
 	if (!ix)
 		return NULL;
 	ix->runs = kvmalloc_array(live->n_runs + 2 * ed->n, sizeof(*ix->runs),
 				  GFP_KERNEL_ACCOUNT);
-	ix->idx = kvmalloc_array(live->n_idx ?: 1, sizeof(*ix->idx),
-				 GFP_KERNEL_ACCOUNT);
+	ix->idx = moat_idx_patch(live->idx, live->n_idx, ed);
 	if (!ix->runs || !ix->idx) {
 		moat_index_free(ix);
 		return NULL;
@@ -106,21 +145,13 @@ static struct moat_index *moat_index_patch(const struct moat_index *live,
 	ix->patches = live->patches + ed->n;
 	ix->slots = live->slots;
 	refcount_inc(&ix->slots->ref);
-	/* The first insertion or deletion copies the entries as it shifts
-	 * them: one pass over the largest array instead of two. */
-	from = live->idx;
-	if (!ed->n || ed->e[0].op == MOAT_EDIT_REKEY) {
-		memcpy(ix->idx, from, live->n_idx * sizeof(*ix->idx));
-		from = ix->idx;
-	}
 	for (i = 0; i < ed->n; i++) {
 		if (ed->e[i].op == MOAT_EDIT_INSERT)
-			moat_index_insert(ix, from, ed->e[i].pos);
+			moat_index_insert(ix, ed->e[i].pos);
 		else if (ed->e[i].op == MOAT_EDIT_DELETE)
-			moat_index_delete(ix, from, ed->e[i].pos);
+			moat_index_delete(ix, ed->e[i].pos);
 		else
 			moat_index_walk_one(ix, ed->e[i].pos);
-		from = ix->idx;
 	}
 	return ix;
 }

@@ -87,6 +87,7 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 	struct moat_return stack[MOAT_MAX_DEPTH] __uninitialized;
 	const struct iphdr *iph = ip_hdr(skb);
 	struct moat_pkt pkt = { .state = state };
+	struct moat_cursor cur = MOAT_CURSOR_INIT;
 	const struct moat_rules *rules;
 	const struct moat_rule *r;
 	unsigned int sp = 0, verdict;
@@ -105,9 +106,10 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 			slot = stack[sp].slot;
 			i = stack[sp].i;
 			rules = v->rules[slot];
+			cur = MOAT_CURSOR_INIT;
 			continue;
 		}
-		r = rules->r[i++];
+		r = moat_rules_get(rules, &cur, i++);
 		if (!moat_rule_match(r, skb, iph, &pkt)) {
 			if (pkt.hotdrop)
 				return NF_DROP;
@@ -138,6 +140,7 @@ unsigned int moat_hook(void *priv, struct sk_buff *skb,
 		case MOAT_T_GOTO:
 			slot = r->chain->slot;
 			rules = v->rules[slot];
+			cur = MOAT_CURSOR_INIT;
 			i = 0;
 		}
 	}

@@ -12,6 +12,7 @@ enum { MOAT_WHITE, MOAT_GRAY, MOAT_BLACK };
 struct moat_frame {
 	struct moat_chain *c;
 	const struct moat_rules *rules;
+	struct moat_cursor cur;
 	u32 i;
 };
 
@@ -30,7 +31,7 @@ static void moat_push(struct moat_frame *stack, unsigned int *sp,
 		      struct moat_chain *c)
 {
 	c->mark = MOAT_GRAY;
-	stack[(*sp)++] = (struct moat_frame){ c, moat_tc_rules(c->tc), 0 };
+	stack[(*sp)++] = (struct moat_frame){ .c = c, .rules = moat_tc_rules(c->tc) };
 }
 
 /*
@@ -51,12 +52,12 @@ static int moat_walk(struct moat_chain *base, struct moat_frame *stack)
 			f->c->mark = MOAT_BLACK;
 			if (--sp) {
 				f = &stack[sp - 1];
-				r = f->rules->r[f->i - 1];
+				r = moat_rules_get(f->rules, &f->cur, f->i - 1);
 				f->c->height = max(f->c->height, moat_height_via(r));
 			}
 			continue;
 		}
-		r = f->rules->r[f->i++];
+		r = moat_rules_get(f->rules, &f->cur, f->i++);
 		if (!moat_jumps(r))
 			continue;
 		if (r->chain->mark == MOAT_GRAY)
@@ -72,21 +73,21 @@ static int moat_walk(struct moat_chain *base, struct moat_frame *stack)
 /* Marks in ->reach every chain a packet entering at @base can visit. */
 static void moat_reach(struct moat_chain *base, struct moat_chain **stack)
 {
-	const struct moat_rules *rules;
 	unsigned int sp = 0, bit = BIT(base->hook);
+	struct moat_cursor cur;
 	struct moat_chain *c;
+	struct moat_rule *r;
 	u32 i;
 
 	base->reach |= bit;
 	stack[sp++] = base;
 	while (sp) {
 		c = stack[--sp];
-		rules = moat_tc_rules(c->tc);
-		for (i = 0; i < rules->n; i++) {
-			if (!moat_jumps(rules->r[i]) || rules->r[i]->chain->reach & bit)
+		moat_rules_for_each(moat_tc_rules(c->tc), cur, i, r) {
+			if (!moat_jumps(r) || r->chain->reach & bit)
 				continue;
-			rules->r[i]->chain->reach |= bit;
-			stack[sp++] = rules->r[i]->chain;
+			r->chain->reach |= bit;
+			stack[sp++] = r->chain;
 		}
 	}
 }
@@ -99,7 +100,8 @@ static int moat_hooks_check(struct moat_txn *txn, struct netlink_ext_ack *extack
 {
 	struct moat_chain **stack;
 	struct moat_txn_chain *tc;
-	const struct moat_rules *rules;
+	struct moat_cursor cur;
+	struct moat_rule *r;
 	int hook;
 	u32 i;
 
@@ -113,9 +115,8 @@ static int moat_hooks_check(struct moat_txn *txn, struct netlink_ext_ack *extack
 			moat_reach(txn->t->builtin[hook], stack);
 	kvfree(stack);
 	list_for_each_entry(tc, &txn->chains, list) {
-		rules = moat_tc_rules(tc);
-		for (i = 0; i < rules->n; i++) {
-			if (!(tc->c->reach & ~moat_rule_hooks(rules->r[i])))
+		moat_rules_for_each(moat_tc_rules(tc), cur, i, r) {
+			if (!(tc->c->reach & ~moat_rule_hooks(r)))
 				continue;
 			NL_SET_ERR_MSG(extack, "a match or target of the rule is not valid from this hook");
 			return -EINVAL;

@@ -187,6 +187,7 @@ struct moat_rule {
 	};
 	u16 ext_len;		/* all of ext[]: interfaces, matches, target data */
 	u8 fresh;		/* enum moat_rule_fresh */
+	u32 hash;		/* of what defines it, for -D and -C */
 	struct moat_counters cnt;
 	u8 ext[] __aligned(8);
 };
@@ -215,14 +216,62 @@ static inline void *moat_rule_tdata(const struct moat_rule *r)
 struct moat_index;
 struct iphdr;
 
+/*
+ * A chain's rules are a list of pages of rule pointers.  A staged list
+ * shares the live list's pages and copies one only to change it, so a
+ * single-rule change to a long chain copies one page and the page table,
+ * not a pointer for every rule.  Sized to fill a 4 KiB allocation.
+ */
+#define MOAT_PAGE_RULES		445
+#define MOAT_BLOOM_BITS		4096
+
+struct moat_page {
+	refcount_t ref;		/* lists holding it: written only at 1 */
+	u32 n;			/* rules in r[], never 0 in a list */
+	/* Two bits of each rule's hash: -D by spec skips a page without. */
+	DECLARE_BITMAP(bloom, MOAT_BLOOM_BITS);
+	struct moat_rule *r[MOAT_PAGE_RULES];
+};
+
+struct moat_page_ref {
+	struct moat_page *pg;
+	u32 start;		/* the list position of pg->r[0] */
+};
+
 struct moat_rules {
 	struct rcu_head rcu;
 	struct moat_index __rcu *index;	/* classify.c; NULL: walk */
-	u32 n;
-	u32 cap;		/* room in r[], for staging */
+	u32 n;			/* rules */
+	u32 n_pages;
+	u32 cap;		/* room in p[], for staging */
 	bool classified;	/* the classifier has taken it up */
-	struct moat_rule *r[];
+	struct moat_page_ref p[];
 };
+
+/* Where a walk over a list is: rules [base, base + n) are pg->r[]. */
+struct moat_cursor {
+	const struct moat_page *pg;
+	u32 base, n, k;
+};
+
+#define MOAT_CURSOR_INIT	((struct moat_cursor){ .n = 0 })
+
+void moat_cursor_seek(const struct moat_rules *rules, struct moat_cursor *cur,
+		      u32 i);
+
+/* Rule @i (< rules->n) of @rules; O(1) as a walk goes on in order. */
+static inline struct moat_rule *moat_rules_get(const struct moat_rules *rules,
+					       struct moat_cursor *cur, u32 i)
+{
+	if (unlikely(i - cur->base >= cur->n))
+		moat_cursor_seek(rules, cur, i);
+	return cur->pg->r[i - cur->base];
+}
+
+/* Every rule of @rules in order, @i its position. */
+#define moat_rules_for_each(rules, cur, i, r)				\
+	for (cur = MOAT_CURSOR_INIT, i = 0;				\
+	     i < (rules)->n && ((r) = moat_rules_get(rules, &cur, i)); i++)
 
 struct moat_chain {
 	struct list_head list;		/* in the table, creation order */
@@ -312,8 +361,15 @@ struct moat_chain *moat_chain_find(struct moat_table *t, const char *name);
 struct moat_chain *moat_chain_alloc(const char *name, int hook);
 void moat_chain_free(struct moat_chain *c);
 void moat_chain_retire(struct moat_chain *c);
-struct moat_rules *moat_rules_alloc(u32 n, u32 cap);
+/* rules.c: lists of rules, changed only while staged (not published) */
+struct moat_rules *moat_rules_alloc(u32 cap);
+struct moat_rules *moat_rules_copy(const struct moat_rules *from, u32 cap);
+void moat_rules_free(struct moat_rules *rules);
 void moat_rules_retire(struct moat_rules *rules);
+int moat_rules_insert(struct moat_rules *rules, u32 pos, struct moat_rule *r);
+int moat_rules_remove(struct moat_rules *rules, u32 pos);
+int moat_rules_set(struct moat_rules *rules, u32 pos, struct moat_rule *r);
+int moat_rules_find(const struct moat_rules *rules, const struct moat_rule *r);
 struct moat_view *moat_view_alloc(struct moat_table *t);
 void moat_view_install(struct moat_table *t, struct moat_view *v);
 void moat_chain_zero(struct moat_chain *c, u32 pos);
@@ -426,18 +482,7 @@ int moat_graph_check(struct moat_txn *txn, struct netlink_ext_ack *extack);
 struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *attr,
 				  struct netlink_ext_ack *extack);
 void moat_rule_free(struct moat_rule *r);
-bool moat_rule_equal_rest(const struct moat_rule *a, const struct moat_rule *b);
-
-/*
- * -D by spec compares every rule of a chain: most differ in their
- * addresses, told apart inline, without a call for each rule.
- */
-static inline bool moat_rule_same_addrs(const struct moat_rule *a,
-					const struct moat_rule *b)
-{
-	return a->src == b->src && a->dst == b->dst && a->smsk == b->smsk &&
-	       a->dmsk == b->dmsk;
-}
+bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
 unsigned int moat_rule_hooks(const struct moat_rule *r);
 int moat_rule_chain_check(const struct moat_rule *r, int hook,
 			  struct netlink_ext_ack *extack);

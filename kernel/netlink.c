@@ -544,6 +544,7 @@ static int moat_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 			   struct moat_table *t)
 {
 	unsigned long *phase = &cb->args[0], *ci = &cb->args[1], *ri = &cb->args[2];
+	struct moat_cursor cur;
 	struct moat_chain *c;
 	unsigned long i = 0;
 
@@ -555,8 +556,10 @@ static int moat_dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 			if (!moat_dump_one(skb, cb, c, NULL))
 				return skb->len;
 		} else {
+			cur = MOAT_CURSOR_INIT;
 			for (; *ri < c->rules->n; (*ri)++)
-				if (!moat_dump_one(skb, cb, c, c->rules->r[*ri]))
+				if (!moat_dump_one(skb, cb, c,
+						   moat_rules_get(c->rules, &cur, *ri)))
 					return skb->len;
 			*ri = 0;
 		}

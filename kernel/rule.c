@@ -5,6 +5,7 @@
 #include <linux/ctype.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <linux/jhash.h>
 #include "moat.h"
 
 /* Plenty for real rules, and bounds the work a packet can cost. */
@@ -161,6 +162,50 @@ static int moat_iface_set(char *name, u8 *len, const struct nlattr *attr,
 	}
 	*len = (n && name[n - 1] == '+') ? n - 1 : n + 1;
 	return 0;
+}
+
+/* Each match's compared part; their state does not count. */
+static bool moat_matches_equal(const struct moat_rule *a,
+			       const struct moat_rule *b)
+{
+	const struct moat_match *ma, *mb;
+
+	mb = (const struct moat_match *)(b->ext + b->ifaces_len);
+
+	moat_for_each_match(ma, a) {
+		if (ma->type != mb->type ||
+		    memcmp(ma->priv, mb->priv,
+			   ma->type->cmp_size ?: ma->type->size))
+			return false;
+		mb = (const struct moat_match *)((const u8 *)mb + mb->len);
+	}
+	return true;
+}
+
+/* Same selectors, matches and target; counters and origin do not count. */
+bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b)
+{
+	/* The header compares the lengths of ext[]'s parts too. */
+	return a->hash == b->hash &&
+	       !memcmp(a, b, offsetof(struct moat_rule, fresh)) &&
+	       !memcmp(a->ext, b->ext, a->ifaces_len) &&
+	       moat_matches_equal(a, b) &&
+	       !memcmp(a->ext + a->matches_end, b->ext + b->matches_end,
+		       a->ext_len - a->matches_end);
+}
+
+/* A hash of what moat_rule_equal() compares. */
+static u32 moat_rule_hash(const struct moat_rule *r)
+{
+	const struct moat_match *m;
+	u32 h;
+
+	h = jhash(r, offsetof(struct moat_rule, fresh), 0);
+	h = jhash(r->ext, r->ifaces_len, h);
+	moat_for_each_match(m, r)
+		h = jhash(m->priv, m->type->cmp_size ?: m->type->size,
+			  jhash(&m->type, sizeof(m->type), h));
+	return jhash(r->ext + r->matches_end, r->ext_len - r->matches_end, h);
 }
 
 /*
@@ -354,6 +399,7 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 		moat_rule_free(r);
 		return ERR_PTR(err);
 	}
+	r->hash = moat_rule_hash(r);
 	return r;
 }
 
@@ -377,38 +423,6 @@ void moat_rule_free(struct moat_rule *r)
 		r->ttype->destroy(moat_rule_tdata(r));
 	moat_rule_counters_free(&r->cnt);
 	kfree(r);
-}
-
-/* Each match's compared part; their state does not count. */
-static bool moat_matches_equal(const struct moat_rule *a,
-			       const struct moat_rule *b)
-{
-	const struct moat_match *ma, *mb;
-
-	mb = (const struct moat_match *)(b->ext + b->ifaces_len);
-
-	moat_for_each_match(ma, a) {
-		if (ma->type != mb->type ||
-		    memcmp(ma->priv, mb->priv,
-			   ma->type->cmp_size ?: ma->type->size))
-			return false;
-		mb = (const struct moat_match *)((const u8 *)mb + mb->len);
-	}
-	return true;
-}
-
-/*
- * Past moat_rule_same_addrs(): same selectors, matches and target; counters
- * and origin do not count.
- */
-bool moat_rule_equal_rest(const struct moat_rule *a, const struct moat_rule *b)
-{
-	/* The header compares the lengths of ext[]'s parts too. */
-	return !memcmp(a, b, offsetof(struct moat_rule, fresh)) &&
-	       !memcmp(a->ext, b->ext, a->ifaces_len) &&
-	       moat_matches_equal(a, b) &&
-	       !memcmp(a->ext + a->matches_end, b->ext + b->matches_end,
-		       a->ext_len - a->matches_end);
 }
 
 static int moat_ext_target_dump(struct sk_buff *skb, const struct moat_rule *r)

@@ -70,37 +70,6 @@ static const char *const moat_hook_names[NF_INET_NUMHOOKS] = {
 	[NF_INET_POST_ROUTING] = "POSTROUTING",
 };
 
-/*
- * Room for @cap rule pointers, @n of them to be filled by the caller; the
- * rest is never read, so not cleared (a change to a long chain copies it).
- */
-struct moat_rules *moat_rules_alloc(u32 n, u32 cap)
-{
-	struct moat_rules *rules;
-
-	rules = kvmalloc(struct_size(rules, r, cap), GFP_KERNEL_ACCOUNT);
-	if (rules) {
-		memset(rules, 0, sizeof(*rules));
-		rules->n = n;
-		rules->cap = cap;
-	}
-	return rules;
-}
-
-static void moat_rules_free_rcu(struct rcu_head *head)
-{
-	struct moat_rules *rules = container_of(head, struct moat_rules, rcu);
-
-	moat_rules_index_free(rules);
-	kvfree(rules);
-}
-
-/* Frees @rules once no packet can be reading it. */
-void moat_rules_retire(struct moat_rules *rules)
-{
-	call_rcu(&rules->rcu, moat_rules_free_rcu);
-}
-
 static void moat_view_free_rcu(struct rcu_head *head)
 {
 	kvfree(container_of(head, struct moat_view, rcu));
@@ -137,14 +106,17 @@ void moat_view_install(struct moat_table *t, struct moat_view *v)
 void moat_chain_zero(struct moat_chain *c, u32 pos)
 {
 	static const struct moat_counter zero;
+	struct moat_cursor cur = MOAT_CURSOR_INIT;
+	struct moat_rule *r;
 	u32 i;
 
 	if (pos) {
-		moat_counters_set(&c->rules->r[pos - 1]->cnt, &zero);
+		r = moat_rules_get(c->rules, &cur, pos - 1);
+		moat_counters_set(&r->cnt, &zero);
 		return;
 	}
-	for (i = 0; i < c->rules->n; i++)
-		moat_counters_set(&c->rules->r[i]->cnt, &zero);
+	moat_rules_for_each(c->rules, cur, i, r)
+		moat_counters_set(&r->cnt, &zero);
 	if (c->hook >= 0)
 		moat_counters_set(&c->policy_cnt, &zero);
 }
@@ -163,8 +135,7 @@ struct moat_chain *moat_chain_find(struct moat_table *t, const char *name)
 void moat_chain_free(struct moat_chain *c)
 {
 	moat_counters_free(&c->policy_cnt);
-	moat_rules_index_free(c->rules);
-	kvfree(c->rules);
+	moat_rules_free(c->rules);
 	kfree(c);
 }
 
@@ -189,7 +160,7 @@ struct moat_chain *moat_chain_alloc(const char *name, int hook)
 	c->hook = hook;
 	c->policy = MOAT_VERDICT_ACCEPT;
 	c->slot = -1;
-	c->rules = moat_rules_alloc(0, 0);
+	c->rules = moat_rules_alloc(0);
 	if (!c->rules || moat_counters_init(&c->policy_cnt)) {
 		kvfree(c->rules);
 		kfree(c);
@@ -264,11 +235,13 @@ static int moat_table_hooks_register(struct moat_table *t)
 static void moat_table_free_chains(struct moat_table *t)
 {
 	struct moat_chain *c, *tmp;
+	struct moat_cursor cur;
+	struct moat_rule *r;
 	u32 i;
 
 	list_for_each_entry_safe(c, tmp, &t->chains, list) {
-		for (i = 0; i < c->rules->n; i++)
-			moat_rule_free(c->rules->r[i]);
+		moat_rules_for_each(c->rules, cur, i, r)
+			moat_rule_free(r);
 		list_del(&c->list);
 		moat_chain_free(c);
 	}

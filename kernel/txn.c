@@ -90,17 +90,20 @@ static int moat_txn_reserve(struct moat_txn *txn, u32 n)
 	return moat_rule_list_reserve(&txn->retired, n);
 }
 
-/*
- * Notes @r as made by the transaction: commit then needs to visit only
- * the rules it made, not every rule of the chains it changed.
- */
-static int moat_txn_made(struct moat_txn *txn, struct moat_rule *r)
+/* Room to note one more rule as made by the transaction. */
+static int moat_txn_made_reserve(struct moat_txn *txn)
 {
-	if (moat_rule_list_reserve(&txn->made, 1))
-		return -ENOMEM;
+	return moat_rule_list_reserve(&txn->made, 1);
+}
+
+/*
+ * Notes @r as made by the transaction (room reserved): commit then needs
+ * to visit only the rules it made, not every rule of the chains it changed.
+ */
+static void moat_txn_made(struct moat_txn *txn, struct moat_rule *r)
+{
 	txn->made->r[txn->made->n++] = r;
 	r->fresh = MOAT_RULE_FRESH;
-	return 0;
 }
 
 static void moat_txn_retire(struct moat_txn *txn, struct moat_rule *r)
@@ -183,24 +186,23 @@ static void moat_txn_bury(struct moat_txn *txn)
 	queue_rcu_work(moat_wq, &grave->rwork);
 }
 
-/* Makes the staged rules of @tc writable with room for @extra more. */
-static int moat_tc_cow(struct moat_txn *txn, struct moat_txn_chain *tc,
-		       u32 extra)
+/*
+ * Makes the staged rules of @tc a list of their own (sharing the live
+ * list's pages) with room for one more page.
+ */
+static int moat_tc_cow(struct moat_txn *txn, struct moat_txn_chain *tc)
 {
 	const struct moat_rules *cur = moat_tc_rules(tc);
 	struct moat_rules *next;
-	u32 cap;
 
 	txn->dirty = true;
-	if (tc->rules && cur->n + extra <= cur->cap)
+	if (tc->rules && cur->n_pages < cur->cap)
 		return 0;
-	/* Doubling keeps a restore's appends O(1) each. */
-	cap = max3(8u, cur->n + extra, tc->rules ? cur->cap * 2 : 0);
-	next = moat_rules_alloc(cur->n, cap);
+	/* Doubling keeps a restore's new pages O(1) each. */
+	next = moat_rules_copy(cur, max(4u, cur->n_pages * 2));
 	if (!next)
 		return -ENOMEM;
-	memcpy(next->r, cur->r, cur->n * sizeof(next->r[0]));
-	kvfree(tc->rules);
+	moat_rules_free(tc->rules);
 	tc->rules = next;
 	return 0;
 }
@@ -236,6 +238,8 @@ static struct moat_txn_chain *moat_tc_new(struct moat_txn *txn,
 static int moat_txn_stage_flush(struct moat_txn *txn)
 {
 	struct moat_txn_chain *tc;
+	struct moat_cursor cur;
+	struct moat_rule *r;
 	struct moat_chain *c;
 	u32 i, n = 0;
 
@@ -245,12 +249,12 @@ static int moat_txn_stage_flush(struct moat_txn *txn)
 		return -ENOMEM;
 	/* User chains are not staged: every reference goes with them. */
 	list_for_each_entry(c, &txn->t->chains, list)
-		for (i = 0; i < c->rules->n; i++)
-			moat_txn_retire(txn, c->rules->r[i]);
+		moat_rules_for_each(c->rules, cur, i, r)
+			moat_txn_retire(txn, r);
 	list_for_each_entry(tc, &txn->chains, list) {
 		tc->refs = 0;
 		moat_edits_overflow(&tc->edits);
-		tc->rules = moat_rules_alloc(0, 8);
+		tc->rules = moat_rules_alloc(4);
 		if (!tc->rules)
 			return -ENOMEM;
 	}
@@ -305,7 +309,7 @@ void moat_txn_abort(struct moat_txn *txn)
 
 	moat_txn_free_made(txn);
 	list_for_each_entry_safe(tc, tmp, &txn->chains, list) {
-		kvfree(tc->rules);
+		moat_rules_free(tc->rules);
 		moat_tc_free(txn, tc);
 	}
 	txn->t->txn = NULL;
@@ -467,7 +471,7 @@ static int moat_tc_deletable(struct moat_txn_chain *tc,
 static void moat_tc_delete(struct moat_txn *txn, struct moat_txn_chain *tc)
 {
 	txn->dirty = true;
-	kvfree(tc->rules);
+	moat_rules_free(tc->rules);
 	moat_tc_free(txn, tc);
 }
 
@@ -535,20 +539,16 @@ static int moat_pos_check(const struct moat_txn_chain *tc, u32 pos, u32 extra,
 int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		    struct moat_rule *r, struct netlink_ext_ack *extack)
 {
-	struct moat_rules *rules;
 	int err;
 
 	err = moat_pos_check(tc, pos, 1, extack) ?: moat_txn_room(txn, r, extack) ?:
-	      moat_tc_cow(txn, tc, 1) ?: moat_txn_made(txn, r);
+	      moat_tc_cow(txn, tc) ?: moat_txn_made_reserve(txn) ?:
+	      moat_rules_insert(tc->rules, pos, r);
 	if (err) {
 		moat_rule_free(r);
 		return err;
 	}
-	rules = tc->rules;
-	memmove(&rules->r[pos + 1], &rules->r[pos],
-		(rules->n - pos) * sizeof(rules->r[0]));
-	rules->r[pos] = r;
-	rules->n++;
+	moat_txn_made(txn, r);
 	moat_txn_link(txn, r);
 	moat_edits_add(&tc->edits, MOAT_EDIT_INSERT, pos);
 	return 0;
@@ -557,20 +557,19 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		    struct netlink_ext_ack *extack)
 {
-	struct moat_rules *rules;
+	struct moat_cursor cur = MOAT_CURSOR_INIT;
 	struct moat_rule *r;
 	int err;
 
-	err = moat_pos_check(tc, pos, 0, extack) ?: moat_tc_cow(txn, tc, 0) ?:
+	err = moat_pos_check(tc, pos, 0, extack) ?: moat_tc_cow(txn, tc) ?:
 	      moat_txn_reserve(txn, 1);
 	if (err)
 		return err;
-	rules = tc->rules;
-	r = rules->r[pos];
+	r = moat_rules_get(tc->rules, &cur, pos);
+	err = moat_rules_remove(tc->rules, pos);
+	if (err)
+		return err;
 	moat_txn_unlink(txn, r);
-	memmove(&rules->r[pos], &rules->r[pos + 1],
-		(rules->n - pos - 1) * sizeof(rules->r[0]));
-	rules->n--;
 	moat_edits_add(&tc->edits, MOAT_EDIT_DELETE, pos);
 	return 0;
 }
@@ -579,16 +578,17 @@ int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		     struct moat_rule *r, struct netlink_ext_ack *extack)
 {
+	struct moat_cursor cur = MOAT_CURSOR_INIT;
 	struct moat_rule *old;
 	int err;
 
-	err = moat_pos_check(tc, pos, 0, extack) ?: moat_tc_cow(txn, tc, 0) ?:
-	      moat_txn_reserve(txn, 1);
+	err = moat_pos_check(tc, pos, 0, extack) ?: moat_tc_cow(txn, tc) ?:
+	      moat_txn_reserve(txn, 1) ?: moat_txn_made_reserve(txn);
 	if (err) {
 		moat_rule_free(r);
 		return err;
 	}
-	old = tc->rules->r[pos];
+	old = moat_rules_get(tc->rules, &cur, pos);
 	/* Room for @r once @old is gone. */
 	txn->d_rules--;
 	txn->d_bytes -= moat_rule_bytes(old);
@@ -596,13 +596,13 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	txn->d_rules++;
 	txn->d_bytes += moat_rule_bytes(old);
 	if (!err)
-		err = moat_txn_made(txn, r);
+		err = moat_rules_set(tc->rules, pos, r);
 	if (err) {
 		moat_rule_free(r);
 		return err;
 	}
+	moat_txn_made(txn, r);
 	moat_txn_unlink(txn, old);
-	tc->rules->r[pos] = r;
 	moat_txn_link(txn, r);
 	if (!moat_classify_same_key(old, r))
 		moat_edits_add(&tc->edits, MOAT_EDIT_REKEY, pos);
@@ -612,36 +612,29 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 /* The 0-based position of the first rule equal to @r, or -ESRCH. */
 int moat_txn_find(const struct moat_txn_chain *tc, const struct moat_rule *r)
 {
-	const struct moat_rules *rules = moat_tc_rules(tc);
-	const struct moat_rule *x;
-	u32 i;
-
-	for (i = 0; i < rules->n; i++) {
-		x = rules->r[i];
-		if (moat_rule_same_addrs(x, r) && moat_rule_equal_rest(x, r))
-			return i;
-	}
-	return -ESRCH;
+	return moat_rules_find(moat_tc_rules(tc), r);
 }
 
 static int moat_tc_flush(struct moat_txn *txn, struct moat_txn_chain *tc)
 {
-	const struct moat_rules *cur = moat_tc_rules(tc);
+	const struct moat_rules *rules = moat_tc_rules(tc);
 	struct moat_rules *next;
+	struct moat_cursor cur;
+	struct moat_rule *r;
 	u32 i;
 
-	if (!cur->n)
+	if (!rules->n)
 		return 0;
-	next = moat_rules_alloc(0, 8);
-	if (!next || moat_txn_reserve(txn, cur->n)) {
+	next = moat_rules_alloc(4);
+	if (!next || moat_txn_reserve(txn, rules->n)) {
 		kvfree(next);
 		return -ENOMEM;
 	}
-	for (i = 0; i < cur->n; i++)
-		moat_txn_unlink(txn, cur->r[i]);
+	moat_rules_for_each(rules, cur, i, r)
+		moat_txn_unlink(txn, r);
 	moat_edits_overflow(&tc->edits);
 	txn->dirty = true;
-	kvfree(tc->rules);
+	moat_rules_free(tc->rules);
 	tc->rules = next;
 	return 0;
 }
