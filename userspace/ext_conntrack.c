@@ -175,9 +175,8 @@ static void conntrack_parse(int id, const char *arg, bool invert,
 		ct->state = parse_names(arg, states, 7, "ctstate");
 		break;
 	case O_PROTO:
+		/* iptables takes 0 ("all") too: a rule that never matches. */
 		ct->proto = moat_parse_protocol(arg);
-		if (!ct->proto)
-			moat_param_die("conntrack: --ctproto: protocol 0 is not allowed");
 		break;
 	case O_ORIGSRC:
 		parse_addr(arg, &ct->orig_src);

@@ -20,11 +20,6 @@
 #   |  a  |------------ veth ----------| fz  |   fz: the fuzzers' tables
 #   +-----+                            +-----+
 #
-# Not in make check yet (x-: run when named, by make fuzz or
-# scripts/vm-run nlfuzz): it still finds rules the module takes that the
-# tool cannot restore (an iprange match with neither range), fixed on
-# the hardening branch, not yet here.
-#
 # Budget: 60 s of fuzzing. `make fuzz` (or VM_APPEND="moatvm.fuzz_time=N
 # moatvm.fuzz_seed=S") asks for longer or replays a seed; the seeds are
 # printed.
