@@ -20,7 +20,9 @@ struct moat_ct {
 
 static const struct nla_policy moat_ct_policy[MOAT_A_CT_MAX + 1] = {
 	[MOAT_A_CT_STATE] = NLA_POLICY_MASK(NLA_U16, 0x7f),
-	[MOAT_A_CT_STATUS] = { .type = NLA_U32 },
+	/* EXPECTED to CONFIRMED, the bits iptables' syntax can name. */
+	[MOAT_A_CT_STATUS] = NLA_POLICY_MASK(NLA_U32, IPS_EXPECTED | IPS_SEEN_REPLY |
+					     IPS_ASSURED | IPS_CONFIRMED),
 	[MOAT_A_CT_PROTO] = NLA_POLICY_MAX(NLA_U16, 255),
 	[MOAT_A_CT_ORIGSRC] = { .type = NLA_BE32 },
 	[MOAT_A_CT_ORIGSRC_MASK] = { .type = NLA_BE32 },

@@ -31,8 +31,10 @@ static int moat_icmp_parse(void *priv, struct nlattr **tb,
 	ic->code_max = tb[MOAT_A_ICMP_CODE_MAX] ?
 		       nla_get_u8(tb[MOAT_A_ICMP_CODE_MAX]) : 0xff;
 	ic->inv = nla_get_flag(tb[MOAT_A_ICMP_INV]);
-	if (ic->code_min > ic->code_max) {
-		NL_SET_ERR_MSG(extack, "icmp code range is empty");
+	/* "type" is every code, "type/code" one: no other range saves. */
+	if (ic->code_min != ic->code_max &&
+	    (ic->code_min != 0 || ic->code_max != 0xff)) {
+		NL_SET_ERR_MSG(extack, "icmp takes one code or all of them");
 		return -EINVAL;
 	}
 	return 0;

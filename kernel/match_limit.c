@@ -49,6 +49,15 @@ static int moat_limit_parse(void *priv, struct nlattr **tb,
 	l->avg = tb[MOAT_A_LIMIT_AVG] ? nla_get_u32(tb[MOAT_A_LIMIT_AVG]) :
 					MOAT_LIMIT_SCALE * 3600 / 3;
 	l->burst = tb[MOAT_A_LIMIT_BURST] ? nla_get_u32(tb[MOAT_A_LIMIT_BURST]) : 5;
+	/* What iptables' syntax can write: 1/day to 10000/s, burst 1 to 10000. */
+	if (!l->avg || l->avg > MOAT_LIMIT_SCALE * 24 * 60 * 60) {
+		NL_SET_ERR_MSG(extack, "limit: rate outside 1/day to 10000/second");
+		return -ERANGE;
+	}
+	if (l->burst > MOAT_LIMIT_BURST_MAX) {
+		NL_SET_ERR_MSG(extack, "limit: burst above 10000");
+		return -ERANGE;
+	}
 	if (!l->burst ||
 	    moat_user2credits(l->avg * l->burst) < moat_user2credits(l->avg)) {
 		NL_SET_ERR_MSG(extack, "limit: rate times burst overflows, try lower");
@@ -153,9 +162,19 @@ static int moat_statistic_parse(void *priv, struct nlattr **tb,
 	s->inv = nla_get_flag(tb[MOAT_A_STATISTIC_INV]);
 	if (s->mode == MOAT_STATISTIC_RANDOM) {
 		s->probability = moat_get_u32(tb[MOAT_A_STATISTIC_PROBABILITY]);
+		/* 2^31 is a probability of 1, as in xt_statistic. */
+		if (s->probability > 0x80000000) {
+			NL_SET_ERR_MSG(extack, "statistic: probability above 1");
+			return -ERANGE;
+		}
 		return 0;
 	}
+	/* --every n is sent as n - 1, so n itself must fit a u32. */
 	s->every = moat_get_u32(tb[MOAT_A_STATISTIC_EVERY]);
+	if (s->every == U32_MAX) {
+		NL_SET_ERR_MSG(extack, "statistic: --every above 4294967295");
+		return -ERANGE;
+	}
 	s->packet = moat_get_u32(tb[MOAT_A_STATISTIC_PACKET]);
 	if (s->packet > s->every) {
 		NL_SET_ERR_MSG(extack, "statistic: --packet must be below --every");

@@ -100,6 +100,15 @@ static int moat_recent_parse(void *priv, struct nlattr **tb,
 		NL_SET_ERR_MSG(extack, "recent: --set and --remove take no --seconds, --hitcount, --rttl or --reap");
 		return -EINVAL;
 	}
+	/* Saved as one of --rsource and --rdest, so exactly one. */
+	if (hweight8(rc->flags & (MOAT_RECENT_F_RSOURCE | MOAT_RECENT_F_RDEST)) != 1) {
+		NL_SET_ERR_MSG(extack, "recent: one of --rsource and --rdest");
+		return -EINVAL;
+	}
+	if (!moat_word_ok(rc->name)) {
+		NL_SET_ERR_MSG(extack, "recent: white space or a quote in --name");
+		return -EINVAL;
+	}
 	if (rc->hitcount > MOAT_RECENT_MAX_HITS) {
 		NL_SET_ERR_MSG(extack, "recent: --hitcount is at most 255");
 		return -EINVAL;

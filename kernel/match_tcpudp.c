@@ -66,6 +66,7 @@ static int moat_tcp_parse(void *priv, struct nlattr **tb,
 		     struct netlink_ext_ack *extack)
 {
 	struct moat_ports *p = priv;
+	int err;
 
 	if (tb[MOAT_A_PORTS_TCP_FLAGS_MASK])
 		p->flg_mask = nla_get_u8(tb[MOAT_A_PORTS_TCP_FLAGS_MASK]);
@@ -73,7 +74,15 @@ static int moat_tcp_parse(void *priv, struct nlattr **tb,
 		p->flg_cmp = nla_get_u8(tb[MOAT_A_PORTS_TCP_FLAGS_CMP]);
 	if (tb[MOAT_A_PORTS_TCP_OPTION])
 		p->option = nla_get_u8(tb[MOAT_A_PORTS_TCP_OPTION]);
-	return moat_ports_parse_common(p, tb, extack);
+	err = moat_ports_parse_common(p, tb, extack);
+	if (err)
+		return err;
+	/* Option 0 is "none": "! --tcp-option 0" cannot be written. */
+	if (p->inv & MOAT_PORTS_INV_OPTION && !p->option) {
+		NL_SET_ERR_MSG(extack, "tcp: an inverted --tcp-option needs an option");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static bool moat_port_in(u16 port, const u16 range[2], bool inv)

@@ -268,6 +268,15 @@ static inline struct moat_rule *moat_rules_get(const struct moat_rules *rules,
 	return cur->pg->r[i - cur->base];
 }
 
+/* Rule @i (< rules->n) of @rules, looked up alone (control path). */
+static inline struct moat_rule *moat_rules_at(const struct moat_rules *rules,
+					      u32 i)
+{
+	struct moat_cursor cur = MOAT_CURSOR_INIT;
+
+	return moat_rules_get(rules, &cur, i);
+}
+
 /* Every rule of @rules in order, @i its position. */
 #define moat_rules_for_each(rules, cur, i, r)				\
 	for (cur = MOAT_CURSOR_INIT, i = 0;				\
@@ -483,6 +492,7 @@ struct moat_rule *moat_rule_parse(struct moat_txn *txn, const struct nlattr *att
 				  struct netlink_ext_ack *extack);
 void moat_rule_free(struct moat_rule *r);
 bool moat_rule_equal(const struct moat_rule *a, const struct moat_rule *b);
+bool moat_word_ok(const char *s);
 unsigned int moat_rule_hooks(const struct moat_rule *r);
 int moat_rule_chain_check(const struct moat_rule *r, int hook,
 			  struct netlink_ext_ack *extack);

@@ -199,15 +199,45 @@ static int moat_do(struct genl_info *info, moat_req_fn fn, unsigned int flags)
 	return err;
 }
 
+/*
+ * A user chain's name as iptables -N takes it, so that the chain saves and
+ * restores: under 29 characters, one word, no leading "-" or "!" (a rule
+ * line would read it as an option), not a verdict's name.
+ */
+static int moat_chain_name_check(const char *name,
+				 struct netlink_ext_ack *extack)
+{
+	static const char *const verdicts[] = { "ACCEPT", "DROP", "QUEUE",
+						"RETURN" };
+	size_t i, n = strlen(name);
+
+	if (!n || n > MOAT_CHAIN_NAME_MAX) {
+		NL_SET_ERR_MSG(extack, "a chain name has 1 to 28 characters");
+		return -EINVAL;
+	}
+	if (name[0] == '-' || name[0] == '!') {
+		NL_SET_ERR_MSG(extack, "a chain name may not start with - or !");
+		return -EINVAL;
+	}
+	if (!moat_word_ok(name)) {
+		NL_SET_ERR_MSG(extack, "white space or a quote in a chain name");
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(verdicts); i++) {
+		if (!strcmp(name, verdicts[i])) {
+			NL_SET_ERR_MSG(extack, "a chain may not be named as a verdict");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int moat_req_new_chain(struct moat_req *req)
 {
 	const char *name = nla_data(req->attrs[MOAT_A_CHAIN_NAME]);
 
-	if (!name[0]) {
-		NL_SET_ERR_MSG(req->extack, "a chain needs a name");
-		return -EINVAL;
-	}
-	return moat_txn_new_chain(req->txn, name, req->extack);
+	return moat_chain_name_check(name, req->extack) ?:
+	       moat_txn_new_chain(req->txn, name, req->extack);
 }
 
 static int moat_nl_new_chain(struct sk_buff *skb, struct genl_info *info)
@@ -231,11 +261,8 @@ static int moat_req_rename_chain(struct moat_req *req)
 {
 	const char *name = nla_data(req->attrs[MOAT_A_CHAIN_NEWNAME]);
 
-	if (!name[0]) {
-		NL_SET_ERR_MSG(req->extack, "a chain needs a name");
-		return -EINVAL;
-	}
-	return moat_txn_rename(req->txn, req->tc, name, req->extack);
+	return moat_chain_name_check(name, req->extack) ?:
+	       moat_txn_rename(req->txn, req->tc, name, req->extack);
 }
 
 static int moat_nl_rename_chain(struct sk_buff *skb, struct genl_info *info)

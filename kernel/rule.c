@@ -141,24 +141,33 @@ static int moat_matches_parse(struct net *net, struct moat_rule *r,
 }
 
 /*
+ * Whether @s saves as one word that restores as itself: iptables' syntax
+ * splits words at white space and groups them with double quotes.
+ */
+bool moat_word_ok(const char *s)
+{
+	for (; *s; s++)
+		if (isspace(*s) || *s == '"')
+			return false;
+	return true;
+}
+
+/*
  * "eth0" compares name and NUL; "eth+" compares the prefix "eth".  White
- * space no device name may have (dev_valid_name), and the rule could not
- * be saved and restored: iptables' syntax splits words there.
+ * space no device name may have (dev_valid_name).
  */
 static int moat_iface_set(char *name, u8 *len, const struct nlattr *attr,
 			  struct netlink_ext_ack *extack)
 {
-	size_t n, i;
+	size_t n;
 
 	if (!attr)
 		return 0;
 	nla_strscpy(name, attr, IFNAMSIZ);
 	n = strlen(name);
-	for (i = 0; i < n; i++) {
-		if (isspace(name[i])) {
-			NL_SET_ERR_MSG_ATTR(extack, attr, "white space in an interface name");
-			return -EINVAL;
-		}
+	if (!moat_word_ok(name)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "white space or a quote in an interface name");
+		return -EINVAL;
 	}
 	*len = (n && name[n - 1] == '+') ? n - 1 : n + 1;
 	return 0;

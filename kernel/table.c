@@ -106,13 +106,12 @@ void moat_view_install(struct moat_table *t, struct moat_view *v)
 void moat_chain_zero(struct moat_chain *c, u32 pos)
 {
 	static const struct moat_counter zero;
-	struct moat_cursor cur = MOAT_CURSOR_INIT;
+	struct moat_cursor cur;
 	struct moat_rule *r;
 	u32 i;
 
 	if (pos) {
-		r = moat_rules_get(c->rules, &cur, pos - 1);
-		moat_counters_set(&r->cnt, &zero);
+		moat_counters_set(&moat_rules_at(c->rules, pos - 1)->cnt, &zero);
 		return;
 	}
 	moat_rules_for_each(c->rules, cur, i, r)

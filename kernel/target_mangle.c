@@ -277,6 +277,19 @@ const struct moat_target_type moat_target_ct = {
 	.destroy = moat_ct_t_destroy,
 };
 
+/* "-j NOTRACK" saves as itself and restores as CT --notrack: so it is one. */
+static int moat_notrack_parse(struct net *net, void *priv, struct nlattr **tb,
+			      const struct moat_rule *r,
+			      struct netlink_ext_ack *extack)
+{
+	if (!tb[MOAT_A_CT_T_FLAGS] ||
+	    !(nla_get_u32(tb[MOAT_A_CT_T_FLAGS]) & MOAT_CT_T_NOTRACK)) {
+		NL_SET_ERR_MSG(extack, "NOTRACK is CT --notrack: the flag is needed");
+		return -EINVAL;
+	}
+	return moat_ct_t_parse(net, priv, tb, r, extack);
+}
+
 /* iptables keeps "-j NOTRACK" apart from "-j CT --notrack" in listings. */
 const struct moat_target_type moat_target_notrack = {
 	.name = "NOTRACK",
@@ -284,7 +297,7 @@ const struct moat_target_type moat_target_notrack = {
 	.maxattr = MOAT_A_CT_T_MAX,
 	.size = sizeof(struct moat_ct_target),
 	.table = "raw",
-	.parse = moat_ct_t_parse,
+	.parse = moat_notrack_parse,
 	.target = moat_ct_t_target,
 	.dump = moat_ct_t_dump,
 	.destroy = moat_ct_t_destroy,

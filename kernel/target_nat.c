@@ -78,21 +78,32 @@ static int moat_nat_ports(struct nf_nat_range2 *range, struct nlattr **tb,
 	return 0;
 }
 
+/* What a NAT target is: SNAT takes addresses and maps sources, ... */
+enum moat_nat_kind {
+	MOAT_NAT_ADDRS = BIT(0),	/* SNAT, DNAT; else ports only */
+	MOAT_NAT_SOURCE = BIT(1),	/* SNAT, MASQUERADE */
+};
+
 /*
- * Fills the range; @addrs: whether the target takes addresses (SNAT,
- * DNAT) or only ports (MASQUERADE, REDIRECT).  Then takes the conntrack
+ * Fills the range of a target of @kind, then takes the conntrack
  * reference NAT needs.
  */
 static int moat_nat_parse_range(struct net *net, struct moat_nat *nat,
 				struct nlattr **tb, const struct moat_rule *r,
-				bool addrs, struct netlink_ext_ack *extack)
+				unsigned int kind, struct netlink_ext_ack *extack)
 {
 	u32 flags = tb[MOAT_A_NAT_FLAGS] ? nla_get_u32(tb[MOAT_A_NAT_FLAGS]) : 0;
 	struct nf_nat_range2 *range = &nat->range;
+	bool addrs = kind & MOAT_NAT_ADDRS;
 	int err;
 
 	if (!addrs && (flags & (MOAT_NAT_F_ADDR | MOAT_NAT_F_PERSISTENT))) {
 		NL_SET_ERR_MSG(extack, "this target takes ports only");
+		return -EINVAL;
+	}
+	/* As iptables: fully random ports are a source NAT option. */
+	if (!(kind & MOAT_NAT_SOURCE) && (flags & MOAT_NAT_F_RANDOM_FULLY)) {
+		NL_SET_ERR_MSG(extack, "--random-fully is for SNAT and MASQUERADE");
 		return -EINVAL;
 	}
 	if (addrs && !(flags & (MOAT_NAT_F_ADDR | MOAT_NAT_F_PORTS))) {
@@ -124,19 +135,17 @@ static int moat_nat_parse_range(struct net *net, struct moat_nat *nat,
 	return 0;
 }
 
-static int moat_nat_parse_addrs(struct net *net, void *priv, struct nlattr **tb,
-				const struct moat_rule *r,
-				struct netlink_ext_ack *extack)
-{
-	return moat_nat_parse_range(net, priv, tb, r, true, extack);
+#define MOAT_NAT_PARSE(fname, kind)					\
+static int fname(struct net *net, void *priv, struct nlattr **tb,		\
+		 const struct moat_rule *r, struct netlink_ext_ack *extack)	\
+{									\
+	return moat_nat_parse_range(net, priv, tb, r, kind, extack);	\
 }
 
-static int moat_nat_parse_ports(struct net *net, void *priv, struct nlattr **tb,
-				const struct moat_rule *r,
-				struct netlink_ext_ack *extack)
-{
-	return moat_nat_parse_range(net, priv, tb, r, false, extack);
-}
+MOAT_NAT_PARSE(moat_snat_parse, MOAT_NAT_ADDRS | MOAT_NAT_SOURCE)
+MOAT_NAT_PARSE(moat_dnat_parse, MOAT_NAT_ADDRS)
+MOAT_NAT_PARSE(moat_masquerade_parse, MOAT_NAT_SOURCE)
+MOAT_NAT_PARSE(moat_redirect_parse, 0)
 
 static void moat_nat_destroy(void *priv)
 {
@@ -230,16 +239,16 @@ static unsigned int moat_redirect_target(struct sk_buff *skb, const void *priv,
 }
 
 const struct moat_target_type moat_target_snat =
-	MOAT_NAT_TARGET("SNAT", moat_snat_target, moat_nat_parse_addrs,
+	MOAT_NAT_TARGET("SNAT", moat_snat_target, moat_snat_parse,
 			BIT(NF_INET_POST_ROUTING) | BIT(NF_INET_LOCAL_IN));
 const struct moat_target_type moat_target_dnat =
-	MOAT_NAT_TARGET("DNAT", moat_dnat_target, moat_nat_parse_addrs,
+	MOAT_NAT_TARGET("DNAT", moat_dnat_target, moat_dnat_parse,
 			BIT(NF_INET_PRE_ROUTING) | BIT(NF_INET_LOCAL_OUT));
 const struct moat_target_type moat_target_masquerade =
 	MOAT_NAT_TARGET("MASQUERADE", moat_masquerade_target,
-			moat_nat_parse_ports, BIT(NF_INET_POST_ROUTING));
+			moat_masquerade_parse, BIT(NF_INET_POST_ROUTING));
 const struct moat_target_type moat_target_redirect =
-	MOAT_NAT_TARGET("REDIRECT", moat_redirect_target, moat_nat_parse_ports,
+	MOAT_NAT_TARGET("REDIRECT", moat_redirect_target, moat_redirect_parse,
 			BIT(NF_INET_PRE_ROUTING) | BIT(NF_INET_LOCAL_OUT));
 
 /*

@@ -557,7 +557,6 @@ int moat_txn_insert(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		    struct netlink_ext_ack *extack)
 {
-	struct moat_cursor cur = MOAT_CURSOR_INIT;
 	struct moat_rule *r;
 	int err;
 
@@ -565,7 +564,7 @@ int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 	      moat_txn_reserve(txn, 1);
 	if (err)
 		return err;
-	r = moat_rules_get(tc->rules, &cur, pos);
+	r = moat_rules_at(tc->rules, pos);
 	err = moat_rules_remove(tc->rules, pos);
 	if (err)
 		return err;
@@ -578,7 +577,6 @@ int moat_txn_delete(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		     struct moat_rule *r, struct netlink_ext_ack *extack)
 {
-	struct moat_cursor cur = MOAT_CURSOR_INIT;
 	struct moat_rule *old;
 	int err;
 
@@ -588,7 +586,7 @@ int moat_txn_replace(struct moat_txn *txn, struct moat_txn_chain *tc, u32 pos,
 		moat_rule_free(r);
 		return err;
 	}
-	old = moat_rules_get(tc->rules, &cur, pos);
+	old = moat_rules_at(tc->rules, pos);
 	/* Room for @r once @old is gone. */
 	txn->d_rules--;
 	txn->d_bytes -= moat_rule_bytes(old);

@@ -95,7 +95,8 @@ static void limit_parse(int id, const char *arg, bool invert,
 	(void)argv;
 	moat_xt_opt("limit", limit_rules, id, invert, seen);
 	if (id == O_BURST)
-		l->burst = moat_xt_uint("limit", "limit-burst", arg, 0, 10000);
+		l->burst = moat_xt_uint("limit", "limit-burst", arg, 0,
+					 MOAT_LIMIT_BURST_MAX);
 	else if (!parse_rate(arg, &l->avg))
 		moat_param_die("bad rate \"%s\"'", arg);
 }

@@ -391,12 +391,14 @@ enum moat_comment_attr {
 enum moat_limit_attr {
 	MOAT_A_LIMIT_UNSPEC,
 	MOAT_A_LIMIT_AVG,		/* u32, iptables' units: 10000 per second */
-	MOAT_A_LIMIT_BURST,		/* u32 */
+	MOAT_A_LIMIT_BURST,		/* u32, at most MOAT_LIMIT_BURST_MAX */
 
 	__MOAT_A_LIMIT_MAX,
 };
 #define MOAT_A_LIMIT_MAX (__MOAT_A_LIMIT_MAX - 1)
+/* A period of 1 (10000/s) to MOAT_LIMIT_SCALE * 86400 (1/day). */
 #define MOAT_LIMIT_SCALE	10000
+#define MOAT_LIMIT_BURST_MAX	10000
 
 /* "recent": a per-namespace table of addresses by --name. */
 enum moat_recent_attr {
@@ -426,7 +428,7 @@ enum moat_recent_attr {
 enum moat_statistic_attr {
 	MOAT_A_STATISTIC_UNSPEC,
 	MOAT_A_STATISTIC_MODE,		/* u8 MOAT_STATISTIC_RANDOM/_NTH */
-	MOAT_A_STATISTIC_PROBABILITY,	/* u32, of 0x7fffffff as iptables */
+	MOAT_A_STATISTIC_PROBABILITY,	/* u32, 0x80000000 is 1, as iptables */
 	MOAT_A_STATISTIC_EVERY,		/* u32, n - 1 as iptables stores it */
 	MOAT_A_STATISTIC_PACKET,	/* u32 */
 	MOAT_A_STATISTIC_INV,		/* flag */
@@ -459,7 +461,7 @@ enum moat_owner_attr {
 enum moat_conntrack_attr {
 	MOAT_A_CT_UNSPEC,
 	MOAT_A_CT_STATE,		/* u16 MOAT_CT_STATE_* bits */
-	MOAT_A_CT_STATUS,		/* u32 IPS_* bits */
+	MOAT_A_CT_STATUS,		/* u32 IPS_* bits, CONFIRMED at most */
 	MOAT_A_CT_PROTO,		/* u16 */
 	MOAT_A_CT_ORIGSRC,		/* be32 */
 	MOAT_A_CT_ORIGSRC_MASK,		/* be32 */
@@ -664,5 +666,7 @@ enum moat_ct_target_attr {
 
 /* Table and chain names, NUL included; iptables' limit. */
 #define MOAT_NAME_LEN		32
+/* A user chain's name, NUL excluded: what iptables -N takes. */
+#define MOAT_CHAIN_NAME_MAX	28
 
 #endif /* _UAPI_LINUX_MOAT_H */

@@ -1120,9 +1120,57 @@ def smoke(fz):
         ("TCP flags past URG", "filter", "INPUT",
          plain(tcp, match(b"tcp", Attr(a("MOAT_A_PORTS_TCP_FLAGS_MASK"), b"\x40"),
                           Attr(a("MOAT_A_PORTS_TCP_FLAGS_CMP"), b"\x40")))),
+        # What iptables' syntax cannot write, so moat-save could not either.
+        ("an inverted TCP option 0", "filter", "INPUT",
+         plain(tcp, match(b"tcp", u32("MOAT_A_PORTS_INV", a("MOAT_PORTS_INV_OPTION"))))),
+        ("--random-fully in REDIRECT", "nat", "PREROUTING",
+         ext_target(b"REDIRECT", u32("MOAT_A_NAT_FLAGS", a("MOAT_NAT_F_RANDOM_FULLY")))),
+        ("a recent match on both sides", "filter", "INPUT",
+         plain(match(b"recent", Attr(a("MOAT_A_RECENT_NAME"), b"fz\0"),
+                     Attr(a("MOAT_A_RECENT_MODE"), bytes([a("MOAT_RECENT_CHECK")])),
+                     Attr(a("MOAT_A_RECENT_FLAGS"), b"\3")))),
+        ("a recent match on neither side", "filter", "INPUT",
+         plain(match(b"recent", Attr(a("MOAT_A_RECENT_NAME"), b"fz\0"),
+                     Attr(a("MOAT_A_RECENT_MODE"), bytes([a("MOAT_RECENT_CHECK")])),
+                     Attr(a("MOAT_A_RECENT_FLAGS"), b"\0")))),
+        ("white space in a recent list's name", "filter", "INPUT",
+         plain(match(b"recent", Attr(a("MOAT_A_RECENT_NAME"), b"f z\0"),
+                     Attr(a("MOAT_A_RECENT_MODE"), bytes([a("MOAT_RECENT_SET")]))))),
+        ("a NOTRACK that does not untrack", "raw", "PREROUTING",
+         ext_target(b"NOTRACK", u32("MOAT_A_CT_T_FLAGS", 0))),
+        ("an icmp code range", "filter", "INPUT",
+         plain(Attr(a("MOAT_A_RULE_PROTO"), struct.pack("=H", 1)),
+               match(b"icmp", Attr(a("MOAT_A_ICMP_TYPE"), b"\3"),
+                     Attr(a("MOAT_A_ICMP_CODE_MIN"), b"\1"), Attr(a("MOAT_A_ICMP_CODE_MAX"), b"\2")))),
+        ("a connection status iptables has no name for", "filter", "INPUT",
+         plain(match(b"conntrack", u16("MOAT_A_CT_FLAGS", a("MOAT_CT_F_STATUS")),
+                     u32("MOAT_A_CT_STATUS", 1 << 4)))),
+        ("a quote in an interface name", "filter", "INPUT",
+         plain(Attr(a("MOAT_A_RULE_IIF"), b'a"b\0'))),
     ]
     for what, table, chain, r in refused:
         expect(A, "NEW_RULE", [T(table), C(chain), r], -errno.EINVAL, f"{what} is refused")
+    limit = Attr(a("MOAT_A_LIMIT_AVG"), struct.pack("=I", 10000))
+    out_of_range = [
+        ("a limit of rate 0", match(b"limit", u32("MOAT_A_LIMIT_AVG", 0))),
+        ("a limit under 1/day",
+         match(b"limit", u32("MOAT_A_LIMIT_AVG", a("MOAT_LIMIT_SCALE") * 86400 + 1))),
+        ("a limit burst over 10000",
+         match(b"limit", limit, u32("MOAT_A_LIMIT_BURST", a("MOAT_LIMIT_BURST_MAX") + 1))),
+        ("a probability over 1",
+         match(b"statistic", u32("MOAT_A_STATISTIC_PROBABILITY", 0x80000001))),
+        ("--every 2^32",
+         match(b"statistic", Attr(a("MOAT_A_STATISTIC_MODE"), bytes([a("MOAT_STATISTIC_NTH")])),
+               u32("MOAT_A_STATISTIC_EVERY", 0xffffffff))),
+    ]
+    for what, m in out_of_range:
+        expect(A, "NEW_RULE", [T(), C("INPUT"), plain(m)], -errno.ERANGE, f"{what} is refused")
+    for name in ["x" * 29, "-x", "!x", "a b", 'a"b', "ACCEPT", "RETURN", ""]:
+        expect(A, "NEW_CHAIN", [T(), C(name)], -errno.EINVAL, f"a chain named {name!r} is refused")
+    expect(A, "NEW_CHAIN", [T(), C("x" * 28)], 0, "a chain name of 28 characters")
+    expect(A, "RENAME_CHAIN", [T(), C("x" * 28), C("-x", "MOAT_A_CHAIN_NEWNAME")], -errno.EINVAL,
+           "a rename to '-x' is refused")
+    expect(A, "DEL_CHAIN", [T(), C("x" * 28)], 0, "delete it")
     expect(A, "NEW_RULE", [T("nat"), C("PREROUTING"), plain(verdict=1)], 0, "an ACCEPT in nat")
     expect(A, "FLUSH", [T("nat")], 0, "flush nat")
     # As iptables-legacy-restore takes one from an unterminated quote.
