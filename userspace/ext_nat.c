@@ -179,10 +179,8 @@ static uint32_t parse_ip(const char *s)
 /* "[a[-b]][:p[-q]]" (iptables' parse_to, IPv4). */
 static void parse_to(struct nat *n, const char *orig)
 {
-	char *arg = strdup(orig), *colon, *dash;
+	char *arg = moat_xalloc(strdup(orig)), *colon, *dash;
 
-	if (!arg)
-		moat_die(MOAT_RESOURCE_PROBLEM, "can't allocate memory");
 	if (strchr(arg, '['))
 		moat_param_die("Invalid address format");
 	/* One colon is a port; more would be an IPv6 address. */

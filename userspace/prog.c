@@ -62,6 +62,13 @@ void moat_die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+void *moat_xalloc(void *p)
+{
+	if (!p)
+		moat_die(MOAT_RESOURCE_PROBLEM, "can't allocate memory");
+	return p;
+}
+
 void moat_try_help(void)
 {
 	if (moat_input_line)

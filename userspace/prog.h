@@ -34,6 +34,9 @@ const char *moat_banner(void);
 void moat_die(int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 
+/* @p, or on NULL (an allocation failed) iptables' resource problem exit. */
+void *moat_xalloc(void *p);
+
 /* The input line being read (restore), 0 on the command line. */
 extern unsigned int moat_input_line;
 

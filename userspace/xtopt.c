@@ -148,33 +148,6 @@ void moat_xt_save_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-bool moat_xt_dotted(const char *s, uint32_t *out)
-{
-	unsigned char b[4] = { 0 };
-	char buf[20], *part = buf, *dot;
-	unsigned int v;
-	int i;
-
-	if (strlen(s) >= sizeof(buf))
-		return false;
-	strcpy(buf, s);
-	for (i = 0; i < 3; i++) {
-		dot = strchr(part, '.');
-		if (!dot)
-			break;
-		*dot = '\0';
-		if (!moat_strtoui(part, &v, 0, 255))
-			return false;
-		b[i] = v;
-		part = dot + 1;
-	}
-	if (!moat_strtoui(part, &v, 0, 255))
-		return false;
-	b[i] = v;
-	memcpy(out, b, 4);
-	return true;
-}
-
 const char *moat_xt_ntoa(uint32_t addr)
 {
 	static char buf[4][16];
