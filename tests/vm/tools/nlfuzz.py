@@ -858,7 +858,8 @@ class Fuzzer:
     def leave_ruleset(self):
         """Ends with a ruleset of the kernel's own choosing in every table:
         a clean transaction of accepted rules and jumps, committed (tried
-        a few times: the other fuzzer may hold the table)."""
+        a few times: the other fuzzer may hold the table), then single
+        rules."""
         a = self.abi.a
         s = self.socks[0]
         for table in TABLES:
@@ -879,6 +880,14 @@ class Fuzzer:
                 self.strict, self.known = False, []
                 if self.talk(s, "COMMIT", self.request("COMMIT", table)) == 0:
                     break
+            # Then rules one at a time, each its own commit, so that one
+            # the module refuses costs only itself: the save that follows
+            # holds many, of every match and target.
+            self.strict, self.known = True, USER_CHAINS[:3]
+            for _ in range(60):
+                chain = self.pick(TABLES[table] + self.known)
+                self.talk(s, "NEW_RULE", self.request("NEW_RULE", table, chain))
+            self.strict, self.known = False, []
 
     def step(self):
         r = self.rng.random()
