@@ -35,22 +35,18 @@ static bool dotted_to_addr(const char *s, bool is_mask, uint32_t *out)
 	buf[len] = '\0';
 	for (i = 0; i < 3; i++) {
 		dot = strchr(part, '.');
-		if (!dot) {
-			if (is_mask || !moat_strtoui(part, &v, 0, 255))
-				return false;
-			b[i] = v;
-			memcpy(out, b, 4);
-			return true;
-		}
+		if (!dot)
+			break;
 		*dot = '\0';
 		if (!moat_strtoui(part, &v, 0, 255))
 			return false;
 		b[i] = v;
 		part = dot + 1;
 	}
-	if (!moat_strtoui(part, &v, 0, 255))
+	/* The last part read, the fourth or (not for a mask) an earlier one. */
+	if ((is_mask && i < 3) || !moat_strtoui(part, &v, 0, 255))
 		return false;
-	b[3] = v;
+	b[i] = v;
 	memcpy(out, b, 4);
 	return true;
 }
