@@ -78,7 +78,7 @@ static int moat_nat_ports(struct nf_nat_range2 *range, struct nlattr **tb,
 	return 0;
 }
 
-/* What a NAT target is: SNAT takes addresses and maps sources, ... */
+/* What tells the four NAT targets apart in what they take. */
 enum moat_nat_kind {
 	MOAT_NAT_ADDRS = BIT(0),	/* SNAT, DNAT; else ports only */
 	MOAT_NAT_SOURCE = BIT(1),	/* SNAT, MASQUERADE */
