@@ -181,38 +181,62 @@ static int moat_recent_grow(struct moat_recent_list *l, unsigned int ring)
 	return 0;
 }
 
+/*
+ * The namespace's list of @rc's name, with a reference, made if there is
+ * none.  Rules are made under the namespace's lock, and only its rules
+ * make lists of its cookie: none can appear between the look and the add.
+ */
+static struct moat_recent_list *moat_recent_get(const struct moat_recent *rc,
+						u64 cookie, unsigned int ring)
+{
+	struct moat_recent_list *l;
+
+	spin_lock_bh(&moat_recent_reg_lock);
+	l = moat_recent_find(rc->name, cookie);
+	if (l)
+		l->refs++;
+	spin_unlock_bh(&moat_recent_reg_lock);
+	if (l)
+		return l;
+	/* Allocated unlocked: the registry lock is a spinlock. */
+	l = moat_recent_alloc(rc->name, cookie, ring, rc->mask);
+	if (!l)
+		return NULL;
+	spin_lock_bh(&moat_recent_reg_lock);
+	list_add(&l->node, &moat_recent_lists);
+	spin_unlock_bh(&moat_recent_reg_lock);
+	return l;
+}
+
 static int moat_recent_check(struct net *net, void *priv,
 			     const struct moat_rule *r,
 			     struct netlink_ext_ack *extack)
 {
 	struct moat_recent *rc = priv;
 	unsigned int ring = moat_recent_ring(rc->hitcount);
-	struct moat_recent_list *l, *fresh;
-	u64 cookie = net->net_cookie;
+	struct moat_recent_list *l;
 
-	/* Allocated first: the registry lock is a spinlock. */
-	fresh = moat_recent_alloc(rc->name, cookie, ring, rc->mask);
-	if (!fresh)
+	l = moat_recent_get(rc, net->net_cookie, ring);
+	if (!l)
 		return -ENOMEM;
-	spin_lock_bh(&moat_recent_reg_lock);
-	l = moat_recent_find(rc->name, cookie);
-	if (l) {
-		l->refs++;
-	} else {
-		list_add(&fresh->node, &moat_recent_lists);
-		l = fresh;
-		fresh = NULL;
-	}
-	spin_unlock_bh(&moat_recent_reg_lock);
 	rc->list = l;
-	if (fresh) {
-		kvfree(fresh->stamps);
-		kfree(fresh);
-	}
 	/* Only rules change the ring, and they are made under the netns lock. */
 	if (ring > READ_ONCE(l->ring))
 		return moat_recent_grow(l, ring);
 	return 0;
+}
+
+/*
+ * What a list for @priv's hit count takes, charged to each rule that
+ * uses it: a list shared by several rules counts more than once, so the
+ * namespace's max_rule_mem errs on the safe side.
+ */
+static size_t moat_recent_mem(const void *priv)
+{
+	const struct moat_recent *rc = priv;
+
+	return sizeof(struct moat_recent_list) + MOAT_RECENT_ENTRIES *
+	       moat_recent_ring(rc->hitcount) * sizeof(unsigned long);
 }
 
 static void moat_recent_destroy(void *priv)
@@ -406,6 +430,7 @@ const struct moat_match_type moat_match_recent = {
 	.cmp_size = offsetof(struct moat_recent, list),
 	.parse = moat_recent_parse,
 	.check = moat_recent_check,
+	.mem = moat_recent_mem,
 	.match = moat_recent_match,
 	.dump = moat_recent_dump,
 	.destroy = moat_recent_destroy,

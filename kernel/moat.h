@@ -98,6 +98,9 @@ struct moat_match_type {
 	/* Optional: takes references, allocates state; may sleep. */
 	int (*check)(struct net *net, void *priv, const struct moat_rule *r,
 		     struct netlink_ext_ack *extack);
+	/* Optional: the bytes check's state takes, for max_rule_mem; the
+	 * same for the rule's whole life. */
+	size_t (*mem)(const void *priv);
 	bool (*match)(const struct sk_buff *skb, const void *priv,
 		      struct moat_pkt *pkt);
 	int (*dump)(struct sk_buff *skb, const void *priv);
@@ -157,7 +160,7 @@ struct moat_chain;
 enum moat_rule_fresh {
 	MOAT_RULE_LIVE,		/* committed */
 	MOAT_RULE_FRESH,	/* made by the open transaction */
-	MOAT_RULE_FRESH_GONE,	/* and taken out again: freed when it ends */
+	MOAT_RULE_FRESH_GONE,	/* and taken out again: freed by a sweep */
 };
 
 /* -i and -o, when a rule names either: first in its ext[]. */
@@ -445,6 +448,7 @@ struct moat_txn {
 	u32 n_chains;
 	struct moat_grave *retired;	/* live rules to free on commit */
 	struct moat_grave *made;	/* rules made by the transaction */
+	u64 made_bytes, gone_bytes;	/* of those; of those taken out again */
 };
 
 /* Rules retired by a commit, freed together once no packet can see them. */

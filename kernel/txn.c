@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include "moat.h"
 
@@ -20,10 +21,17 @@ static unsigned long max_rule_mem = 1UL << 30;
 module_param(max_rule_mem, ulong, 0644);
 MODULE_PARM_DESC(max_rule_mem, "bytes of rules per network namespace (0: no limit)");
 
+/* A rule's memory: itself, its counters and its matches' state. */
 static u64 moat_rule_bytes(const struct moat_rule *r)
 {
-	return struct_size(r, ext, r->ext_len) +
-	       sizeof(struct moat_counter) * num_possible_cpus();
+	const struct moat_match *m;
+	u64 n = struct_size(r, ext, r->ext_len) +
+		sizeof(struct moat_counter) * num_possible_cpus();
+
+	moat_for_each_match(m, r)
+		if (m->type->mem)
+			n += m->type->mem(m->priv);
+	return n;
 }
 
 /* Whether the namespace has room for @r on top of what is staged. */
@@ -90,9 +98,34 @@ static int moat_txn_reserve(struct moat_txn *txn, u32 n)
 	return moat_rule_list_reserve(&txn->retired, n);
 }
 
-/* Room to note one more rule as made by the transaction. */
+/* Frees the rules the transaction made and took out again. */
+static void moat_txn_sweep_made(struct moat_txn *txn)
+{
+	struct moat_grave *made = txn->made;
+	u32 i, n = 0;
+
+	for (i = 0; i < made->n; i++) {
+		if (made->r[i]->fresh == MOAT_RULE_FRESH_GONE)
+			moat_rule_free(made->r[i]);
+		else
+			made->r[n++] = made->r[i];
+	}
+	made->n = n;
+	txn->made_bytes -= txn->gone_bytes;
+	txn->gone_bytes = 0;
+}
+
+/*
+ * Room to note one more rule as made by the transaction.  Rules it made
+ * and took out again (a restore appending and flushing) no longer count
+ * against the namespace's limits, so they are swept once they are over
+ * 1 MiB and half of what it made: an open transaction holds at most that
+ * much more than it keeps, at O(1) a rule.
+ */
 static int moat_txn_made_reserve(struct moat_txn *txn)
 {
+	if (txn->gone_bytes >= SZ_1M && 2 * txn->gone_bytes >= txn->made_bytes)
+		moat_txn_sweep_made(txn);
 	return moat_rule_list_reserve(&txn->made, 1);
 }
 
@@ -103,6 +136,7 @@ static int moat_txn_made_reserve(struct moat_txn *txn)
 static void moat_txn_made(struct moat_txn *txn, struct moat_rule *r)
 {
 	txn->made->r[txn->made->n++] = r;
+	txn->made_bytes += moat_rule_bytes(r);
 	r->fresh = MOAT_RULE_FRESH;
 }
 
@@ -115,8 +149,8 @@ static void moat_txn_retire(struct moat_txn *txn, struct moat_rule *r)
 
 /*
  * Takes @r out of the staged table: a rule of this transaction is freed
- * when it ends (no packet saw it), a live one after commit (packets may
- * be using it until then).  The caller has reserved room with
+ * by a sweep or when it ends (no packet saw it), a live one after commit
+ * (packets may be using it until then).  The caller has reserved room with
  * moat_txn_reserve.
  */
 static void moat_txn_unlink(struct moat_txn *txn, struct moat_rule *r)
@@ -129,6 +163,7 @@ static void moat_txn_unlink(struct moat_txn *txn, struct moat_rule *r)
 	}
 	txn->d_rules--;
 	txn->d_bytes -= moat_rule_bytes(r);
+	txn->gone_bytes += moat_rule_bytes(r);
 	r->fresh = MOAT_RULE_FRESH_GONE;
 }
 

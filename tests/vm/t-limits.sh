@@ -83,3 +83,67 @@ rc=$?
 set -e
 expect_eq "$rc" 4 "a restore past max_rule_mem: exit status 4"
 expect_eq "$(ns b moat -S INPUT | wc -l)" 21 "b unchanged"
+
+# A recent list is counted too: one for --hitcount 255 keeps 256 stamps
+# for each of its 100 addresses, some 200 KiB, so 2 MiB holds 10 rules
+# that make one each where it holds some 7000 plain ones.
+echo 2097152 > "$mem_param"
+mkhost c
+n=0
+while [ $n -lt 100 ] && ns c moat -A INPUT -m recent --name r$n --rcheck --hitcount 255 -j DROP 2> /dev/null; do
+	n=$((n + 1))
+done
+echo "recent rules of --hitcount 255 that fit max_rule_mem=2 MiB: $n"
+[ "$n" -ge 5 ] && [ "$n" -le 10 ] || fail "$n recent rules of 200 KiB lists fit 2 MiB"
+ok "max_rule_mem counts recent lists: $n of --hitcount 255 fit 2 MiB"
+ns c moat -F INPUT
+ns c moat -A INPUT -m recent --name r0 --rcheck --hitcount 1 -j DROP
+ok "a small recent list fits once the big ones are gone"
+ip netns delete c
+
+# Rules added and taken out again inside one transaction (a restore that
+# appends and flushes over and over) are freed while it is still open:
+# what the open transaction holds is bounded by what it keeps, not by
+# all it ever added. 200 rounds of 500 -A and a -F add 100000 rules (some
+# 9 MiB of rules if none were freed); the module may keep 1 MiB of them
+# until the commit.
+echo "$old_rules" > "$rules_param"
+echo "$old_mem" > "$mem_param"
+# churn_body ROUNDS: a filter table, ROUNDS times 500 rules and a flush.
+churn_body() {
+	echo "*filter"
+	awk -v n="$1" 'BEGIN { for (k = 0; k < n; k++) {
+		for (i = 0; i < 500; i++) printf "-A INPUT -s 10.%d.%d.%d/32 -j DROP\n", k % 200, i / 250, i % 250
+		print "-F INPUT" } }'
+}
+# open_txn_kb ROUNDS: sets kb to the kernel memory (KiB) charged to a
+# restore of churn_body ROUNDS in a fresh namespace, read before its
+# COMMIT. (Not in $(...): memcg_enter moves this shell, $$.)
+open_txn_kb() {
+	local cg body=/tmp/t-limits.churn
+	churn_body "$1" > $body
+	mkhost churn
+	cg=$(memcg_new moat-churn)
+	memcg_enter "$cg"
+	{ cat $body; sleep 6; echo COMMIT; } | ns churn moat-restore &
+	memcg_leave "$cg"
+	sleep 4
+	kb=$(memcg_kb "$cg")
+	wait $!
+	ip netns delete churn
+	rm -f $body
+	sleep 1
+	rmdir "$cg" 2> /dev/null || true
+}
+if leaks_by_kmemleak; then
+	ok "open-transaction memory: no memory cgroups on this kernel"
+else
+	open_txn_kb 1
+	one=$kb
+	open_txn_kb 200
+	many=$kb
+	echo "kernel memory of an open restore: $one KiB after 500 rules, $many KiB after 100000 (flushed 200 times)"
+	[ $((many - one)) -le 2048 ] ||
+		fail "an open transaction held $((many - one)) KiB more after 200 flushes"
+	ok "rules added and flushed in an open transaction are freed before its commit"
+fi

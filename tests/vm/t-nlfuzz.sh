@@ -79,6 +79,25 @@ ip netns exec a ping -q -f 10.0.1.2 > /dev/null 2>&1 &
 pinger=$!
 
 set_caps 5000 $((4 << 20))
+# The run's memory, sampled every second: the kernel memory charged to
+# it (KiB; slab, vmalloc, per-CPU, stacks, page tables) first, which the
+# caps bound (staged and live rules, a few open transactions, namespaces
+# and sockets), so that a way to grow past the caps shows here however
+# much memory the VM has; then its processes' memory and the VM's, the
+# first place to look when the OOM killer ends a run.
+sampler=
+if [ -n "$cg" ]; then
+	while sleep 1; do
+		awk '$1 == "kernel" || $1 == "anon" || $1 == "vmalloc" || $1 == "sock" ||
+			$1 == "slab_unreclaimable" || $1 == "percpu" { v[$1] = int($2 / 1024) }
+			FILENAME == "/proc/meminfo" && $1 ~ /^(MemAvailable|SUnreclaim|VmallocUsed|Percpu):$/ {
+				m = m " " $1 $2 }
+			END { printf "%d anon=%d slab=%d vmalloc=%d percpu=%d sock=%d |%s\n", v["kernel"],
+				v["anon"], v["slab_unreclaimable"], v["vmalloc"], v["percpu"], v["sock"], m }' \
+			"$cg/memory.stat" /proc/meminfo
+	done > "$tmp/mem" &
+	sampler=$!
+fi
 ns fz python3 -B "$fuzz" --seed "$seed" --smoke-only
 pids=()
 for i in 0 1; do
@@ -90,10 +109,20 @@ for i in 0 1; do
 	rc=0
 	wait "${pids[i]}" || rc=$?
 	cat "$tmp/fuzz$i"
+	[ "$rc" = 0 ] || [ -z "$sampler" ] || { echo "the run's memory, its last seconds:"; tail -n 5 "$tmp/mem"; }
 	expect_eq "$rc" 0 "fuzzer $i (seed $((seed + i))) ran to its end"
 done
 kill $pinger
 wait $pinger || true
+if [ -n "$sampler" ]; then
+	kill "$sampler"
+	wait "$sampler" || true
+	echo "the run's memory, at its kernel peak: $(sort -n "$tmp/mem" | tail -n 1) ($(wc -l < "$tmp/mem") samples)"
+	echo "the run's memory, at the VM's lowest: $(sed 's/.*MemAvailable:\([0-9]*\).*/\1 &/' "$tmp/mem" | sort -n | head -n 1 | cut -d' ' -f2-)"
+	peak=$(sort -n "$tmp/mem" | tail -n 1 | cut -d' ' -f1)
+	[ "${peak:-0}" -le $((64 << 10)) ] || fail "the run's kernel memory reached $peak KiB, past what the caps allow"
+	ok "the run's kernel memory stayed under 64 MiB"
+fi
 dmesg_clean "after fuzzing"
 echo "[$SECONDS s] fuzzing done"
 

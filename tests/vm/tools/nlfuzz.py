@@ -306,12 +306,17 @@ class Fuzzer:
             flags = NLM_F_REQUEST | (NLM_F_DUMP if cmd in DUMP_COMMANDS else NLM_F_ACK)
         seq = self.next_seq() if seq is None else seq
         name = self.abi.cmd_names.get(num, f"cmd{num}")
+        # A request sent without NLM_F_ACK that succeeds has no answer:
+        # the oldest entries go, so that the fuzzer's own memory is bounded.
+        if len(self.pending) >= 8192:
+            del self.pending[next(iter(self.pending))]
         self.pending[seq] = (name, self.poolable(name, attrs))
         return genl_msg(self.family, num, attrs, flags, seq, **kw)
 
     def poolable(self, name, attrs):
         """(table, rule) of a NEW_RULE whose rule may go to the pool: not
-        a jump, whose chain may be gone when the rule is sent again."""
+        a jump, whose chain may be gone when the rule is sent again, nor
+        one of over 4 KiB."""
         if name != "NEW_RULE":
             return None
         a = self.abi.a
@@ -323,7 +328,10 @@ class Fuzzer:
         for x in rule.v:
             if x.t == a("MOAT_A_RULE_TARGET") and x.nested() and any(y.t in jumps for y in x.v):
                 return None
-        return table.rstrip(b"\0").decode("latin-1"), bytes(encode_attrs(rule.v))
+        data = bytes(encode_attrs(rule.v))
+        if len(data) > 4096:    # an oversized attribute: kept out of pending
+            return None
+        return table.rstrip(b"\0").decode("latin-1"), data
 
     def send(self, sock, data, n=1):
         self.sent += n
@@ -1222,6 +1230,12 @@ def unshare_user():
         raise OSError(err, "unshare(CLONE_NEWUSER): " + os.strerror(err))
 
 
+def rss_kb():
+    """This process's resident memory, KiB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seed", type=int, default=None)
@@ -1269,7 +1283,8 @@ def main():
             fz.step()
             if time.monotonic() - last >= 10:
                 last = time.monotonic()
-                print(f"nlfuzz: seed {seed}: {fz.sent - base} messages", flush=True)
+                print(f"nlfuzz: seed {seed}: {fz.sent - base} messages, {len(fz.pending)} unanswered, "
+                      f"{rss_kb()} KiB resident", flush=True)
         if args.leave:
             fz.leave_ruleset()
     except (SmokeError, ReplyError) as e:
@@ -1278,7 +1293,7 @@ def main():
     elapsed = time.monotonic() - start
     n = fz.sent - base
     print(f"nlfuzz: seed {seed}: {n} messages in {elapsed:.0f} s ({n / max(elapsed, 1e-9):.0f}/s), "
-          f"{fz.dump_intr} interrupted dump parts")
+          f"{fz.dump_intr} interrupted dump parts, {rss_kb()} KiB resident")
     for cmd in sorted(fz.stats):
         st = fz.stats[cmd]
         print(f"  {cmd:13} " + " ".join(f"{k}={v}" for k, v in st.most_common()))
