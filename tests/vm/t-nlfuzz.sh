@@ -4,6 +4,8 @@
 # fuzzers, one per CPU, send random and mutated requests to fz's tables
 # while a pings fz through them. Afterwards the kernel must be whole:
 #   - no warning in dmesg (guest-run checks again, and rmmod, at the end);
+#   - while it ran, the kernel memory charged to it stayed under 64 MiB
+#     (the caps bound it) and its processes' under 256 MiB;
 #   - the ruleset the fuzzers left is consistent: moat-save works, and
 #     what it saves restores into a fresh namespace and saves the same;
 #   - the per-namespace caps (fuzzed low: 5000 rules, 4 MiB) still count
@@ -88,12 +90,12 @@ set_caps 5000 $((4 << 20))
 sampler=
 if [ -n "$cg" ]; then
 	while sleep 1; do
-		awk '$1 == "kernel" || $1 == "anon" || $1 == "vmalloc" || $1 == "sock" ||
+		awk -v t=$SECONDS '$1 == "kernel" || $1 == "anon" || $1 == "vmalloc" || $1 == "sock" ||
 			$1 == "slab_unreclaimable" || $1 == "percpu" { v[$1] = int($2 / 1024) }
 			FILENAME == "/proc/meminfo" && $1 ~ /^(MemAvailable|SUnreclaim|VmallocUsed|Percpu):$/ {
 				m = m " " $1 $2 }
 			END { printf "%d anon=%d slab=%d vmalloc=%d percpu=%d sock=%d |%s\n", v["kernel"],
-				v["anon"], v["slab_unreclaimable"], v["vmalloc"], v["percpu"], v["sock"], m }' \
+				v["anon"], v["slab_unreclaimable"], v["vmalloc"], v["percpu"], v["sock"], m " at " t " s" }' \
 			"$cg/memory.stat" /proc/meminfo
 	done > "$tmp/mem" &
 	sampler=$!
@@ -122,6 +124,11 @@ if [ -n "$sampler" ]; then
 	peak=$(sort -n "$tmp/mem" | tail -n 1 | cut -d' ' -f1)
 	[ "${peak:-0}" -le $((64 << 10)) ] || fail "the run's kernel memory reached $peak KiB, past what the caps allow"
 	ok "the run's kernel memory stayed under 64 MiB"
+	# The fuzzers' own: some 20 MiB each; a message built up from shared
+	# nests once took one past the VM's memory.
+	anon=$(sed 's/.* anon=\([0-9]*\).*/\1/' "$tmp/mem" | sort -n | tail -n 1)
+	[ "${anon:-0}" -le $((256 << 10)) ] || fail "the run's processes reached $anon KiB"
+	ok "the run's processes stayed under 256 MiB (at most $anon KiB)"
 fi
 dmesg_clean "after fuzzing"
 echo "[$SECONDS s] fuzzing done"

@@ -221,6 +221,17 @@ class Attr:
     def nested(self):
         return isinstance(self.v, list)
 
+    def copy(self):
+        """A copy sharing no nest with @self, so that a mutation changes
+        one of them: shared nests grew messages (and the fuzzer's memory)
+        by their number of copies at every mutation inside them."""
+        return Attr(self.t, [a.copy() for a in self.v] if self.nested() else self.v)
+
+    def size(self):
+        """Its encoded length, padding included."""
+        n = 4 + (sum(a.size() for a in self.v) if self.nested() else len(self.v))
+        return n + -n % 4
+
 
 def encode_attrs(attrs, out=None):
     out = bytearray() if out is None else out
@@ -641,7 +652,7 @@ class Fuzzer:
             if not x.nested():
                 x.v = x.v.rstrip(b"\0") if self.chance(0.5) else b"a\0b\0"
         elif m == 7:    # duplicated
-            attrs.append(Attr(x.t, x.v))
+            attrs.append(x.copy())
         elif m == 8:    # gone
             for lst in [attrs] + [n.v for n in nodes if n.nested()]:
                 if x in lst:
@@ -650,7 +661,9 @@ class Fuzzer:
         elif m == 9:    # huge counts: many copies of an attribute in its nest
             holder = next((n for n in nodes if n.nested() and x in n.v), None)
             lst = holder.v if holder else attrs
-            lst.extend(Attr(x.t, x.v) for _ in range(self.pick([17, 100, 1000])))
+            # At most 256 KiB of them: more than a socket sends at once.
+            n = min(self.pick([17, 100, 1000]), max(1, (256 << 10) // x.size()))
+            lst.extend(x.copy() for _ in range(n))
         else:           # a nest where a value belongs, or the other way
             x.v = b"\0\0\0\0" if x.nested() else [Attr(1, x.v)]
 
