@@ -57,7 +57,7 @@ struct moat_rule_key {
  * cheap enough for every packet.  The bytes after the NUL are masked off,
  * since a rename may leave some of the old name there.
  */
-static u32 moat_iif_hash(const char name[IFNAMSIZ])
+static __always_inline u32 moat_iif_hash(const char name[IFNAMSIZ])
 {
 	const struct word_at_a_time c = WORD_AT_A_TIME_CONSTANTS;
 	unsigned long w[2], bits;
@@ -107,24 +107,21 @@ bool moat_classify_same_key(const struct moat_rule *a, const struct moat_rule *b
 }
 
 /*
- * A key's first slot.  Every bit of the key moves the low bits (murmur3's
- * finalizer): keys that differ in their high bits only, as interface
- * names' hashes can, must not crowd into neighbouring slots.
+ * A key's first slot: the top bits of a multiplicative (Fibonacci) hash,
+ * which every bit of the key moves, so neither neighbouring keys (ports,
+ * addresses) nor keys that differ in their high bits only (interface
+ * names' hashes) crowd into neighbouring slots.  Two instructions: it is
+ * paid for every dimension of every lookup.
  */
-static u32 moat_slot_hash(u32 key, u32 slot_mask)
+static u32 moat_slot_hash(u32 key, const struct moat_dim *d)
 {
-	key ^= key >> 16;
-	key *= 0x85ebca6b;
-	key ^= key >> 13;
-	key *= 0xc2b2ae35;
-	key ^= key >> 16;
-	return key & slot_mask;
+	return hash_32(key, d->slot_bits);
 }
 
 /* The slot of @key in @d, or NULL. */
 static const struct moat_slot *moat_dim_find(const struct moat_dim *d, u32 key)
 {
-	u32 h = moat_slot_hash(key, d->slot_mask);
+	u32 h = moat_slot_hash(key, d);
 	const struct moat_slot *s;
 
 	for (;; h = (h + 1) & d->slot_mask) {
@@ -198,6 +195,7 @@ static u32 moat_size_dims(struct moat_index *ix)
 			d = &ix->runs[i].dims[j];
 			size = roundup_pow_of_two(2 * d->n_rules + 1);
 			d->slot_mask = size - 1;
+			d->slot_bits = ilog2(size);
 			d->slots = ix->slots ? ix->slots->s + used : NULL;
 			used += size;
 		}
@@ -208,7 +206,7 @@ static u32 moat_size_dims(struct moat_index *ix)
 /* The slot for @key in @d: its own, or the empty one it gets. */
 static struct moat_slot *moat_slot_claim(struct moat_dim *d, u32 key)
 {
-	u32 h = moat_slot_hash(key, d->slot_mask);
+	u32 h = moat_slot_hash(key, d);
 	struct moat_slot *s;
 
 	for (;; h = (h + 1) & d->slot_mask) {

@@ -99,10 +99,18 @@ void moat_rules_retire(struct moat_rules *rules)
 	call_rcu(&rules->rcu, moat_rules_free_rcu);
 }
 
-/* The page holding position @i: the last one starting at or before it. */
+/*
+ * The page holding position @i: the last one starting at or before it.
+ * No page holds more than MOAT_PAGE_RULES, so page i / MOAT_PAGE_RULES
+ * starts at or before @i: the search starts there, and ends there for a
+ * list of full pages, as a restore makes.
+ */
 static u32 moat_page_of(const struct moat_rules *rules, u32 i)
 {
-	u32 lo = 0, hi = rules->n_pages;
+	u32 lo = min(i / MOAT_PAGE_RULES, rules->n_pages - 1), hi = rules->n_pages;
+
+	if (lo + 1 == hi || rules->p[lo + 1].start > i)
+		return lo;
 
 	while (lo + 1 < hi) {
 		u32 mid = lo + (hi - lo) / 2;
