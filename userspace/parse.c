@@ -72,53 +72,6 @@ static const struct option base_opts[] = {
 #define EXT_VAL		0x1000
 #define MAX_TYPES	16
 
-/* Option letters by OPT_* bit, and the MOAT_INV_* each can carry. */
-static const char opt_chars[] = "nsdpjvxio0cf";
-static const uint32_t opt_inv[] = {
-	0, MOAT_INV_SRC, MOAT_INV_DST, MOAT_INV_PROTO, 0, 0, 0,
-	MOAT_INV_IIF, MOAT_INV_OIF, 0, 0, MOAT_INV_FRAG,
-};
-#define N_OPTS 12
-
-/* Command letters by CMD_* bit. */
-static const char cmd_chars[] = "IDDRALFZNXPESZC";
-#define N_CMDS 15
-
-/*
- * Which options each command takes: 'x' is illegal.  An option is legal
- * if any of the commands given allows it (-L -Z).
- *                                -n  -s  -d  -p  -j  -v  -x  -i  -o -0 -c -f */
-static const char cmd_opts[N_CMDS][N_OPTS + 1] = {
-	/* INSERT */		"x     x  x  ",
-	/* DELETE */		"x     x  xx ",
-	/* DELETE_NUM */	"xxxxx xxxxxx",
-	/* REPLACE */		"x     x  x  ",
-	/* APPEND */		"x     x  x  ",
-	/* LIST */		" xxxx  xx xx",
-	/* FLUSH */		"xxxxx xxxxxx",
-	/* ZERO */		"xxxxx xxxxxx",
-	/* NEW_CHAIN */		"xxxxx xxxxxx",
-	/* DEL_CHAIN */		"xxxxx xxxxxx",
-	/* SET_POLICY */	"xxxxx xxxx x",
-	/* RENAME */		"xxxxx xxxxxx",
-	/* LIST_RULES */	"xxxxx xxxxxx",
-	/* ZERO_NUM */		"xxxxx xxxxxx",
-	/* CHECK */		"x     x  xx ",
-};
-
-/*
- * Targets iptables finds on a stock system, so no chain may have their
- * names; "" is the standard target's own name.
- */
-static const char *const target_names[] = {
-	"", "ACCEPT", "DROP", "QUEUE", "RETURN", "standard",
-	"AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK", "CONNSECMARK",
-	"CT", "DNAT", "DSCP", "ECN", "HMARK", "IDLETIMER", "LED", "LOG", "MARK",
-	"MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "RATEEST",
-	"REDIRECT", "REJECT", "SECMARK", "SET", "SNAT", "SYNPROXY", "TCPMSS",
-	"TCPOPTSTRIP", "TEE", "TOS", "TPROXY", "TRACE", "TTL", "ULOG",
-};
-
 struct parser {
 	int argc;
 	char **argv;
@@ -137,23 +90,6 @@ struct parser {
 	struct option opts[N_BASE_OPTS + 64];
 };
 
-
-static int bit_index(unsigned int bit)
-{
-	int i = 0;
-
-	while (bit > 1) {
-		bit >>= 1;
-		i++;
-	}
-	return i;
-}
-
-static char cmd2char(unsigned int cmd)
-{
-	return cmd_chars[bit_index(cmd)];
-}
-
 static void add_command(struct parser *p, unsigned int cmd,
 			unsigned int others)
 {
@@ -162,23 +98,22 @@ static void add_command(struct parser *p, unsigned int cmd,
 	if (p->invert)
 		moat_param_die("unexpected '!' flag");
 	if (clash)
-		moat_param_die("Cannot use -%c with -%c", cmd2char(cmd),
-			       cmd2char(clash));
+		moat_param_die("Cannot use -%c with -%c", moat_cmd_char(cmd),
+			       moat_cmd_char(clash));
 	p->cmd->command |= cmd;
 }
 
 static void set_option(struct parser *p, unsigned int opt)
 {
-	int i = bit_index(opt);
-
 	if (p->cmd->opts & opt)
-		moat_param_die("multiple -%c flags not allowed", opt_chars[i]);
+		moat_param_die("multiple -%c flags not allowed",
+			       moat_opt_char(opt));
 	p->cmd->opts |= opt;
 	if (!p->invert)
 		return;
-	if (!opt_inv[i])
-		moat_param_die("cannot have ! before -%c", opt_chars[i]);
-	p->rule->inv |= opt_inv[i];
+	if (!moat_opt_inv(opt))
+		moat_param_die("cannot have ! before -%c", moat_opt_char(opt));
+	p->rule->inv |= moat_opt_inv(opt);
 }
 
 /* iptables' xs_has_arg: the next word is an argument, not an option. */
@@ -195,49 +130,6 @@ static unsigned int parse_rulenum(const char *s)
 	if (!moat_strtoui(s, &n, 1, INT_MAX))
 		moat_param_die("Invalid rule number `%s'", s);
 	return n;
-}
-
-static bool is_target_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(target_names) / sizeof(target_names[0]); i++)
-		if (strcmp(target_names[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* -N's checks, made before the command is even recorded. */
-static void check_new_chain(const char *name)
-{
-	const char *c;
-
-	if (strlen(name) >= MOAT_XT_NAME_LEN)
-		moat_param_die("chain name `%s' too long (must be under %u chars)",
-			       name, MOAT_XT_NAME_LEN);
-	if (*name == '-' || *name == '!')
-		moat_param_die("chain name not allowed to start with `%c'",
-			       *name);
-	if (is_target_name(name))
-		moat_param_die("chain name may not clash with target name");
-	for (c = name; *c; c++)
-		if (isspace((unsigned char)*c))
-			moat_param_die("Invalid chain name `%s'", name);
-}
-
-static const char *check_target_name(const char *name)
-{
-	const char *c;
-
-	if (!*name)
-		moat_param_die("Invalid target name (too short)");
-	if (strlen(name) >= MOAT_XT_NAME_LEN)
-		moat_param_die("Invalid target name `%s' (%u chars max)", name,
-			       MOAT_XT_NAME_LEN - 1);
-	for (c = name; *c; c++)
-		if (isspace((unsigned char)*c))
-			moat_param_die("Invalid target name `%s'", name);
-	return name;
 }
 
 /*
@@ -435,7 +327,7 @@ static void parse_command(struct parser *p, int c)
 		}
 		break;
 	case 'N':
-		check_new_chain(optarg);
+		moat_check_new_chain(optarg);
 		add_command(p, CMD_NEW_CHAIN, CMD_NONE);
 		cmd->chain = optarg;
 		break;
@@ -603,7 +495,7 @@ static void parse_jump(struct parser *p, const char *arg, bool is_goto)
 	const struct moat_ext *ext;
 
 	set_option(p, OPT_JUMP);
-	p->jumpto = check_target_name(arg);
+	p->jumpto = moat_check_target_name(arg);
 	p->goto_set = is_goto;
 	ext = is_goto ? NULL : moat_target_find(arg);
 	if (!ext)
@@ -696,42 +588,6 @@ static bool parse_option(struct parser *p, int c)
 /*
  * After the loop: iptables' checks, in its order.
  */
-
-static void generic_opt_check(unsigned int command, unsigned int opts)
-{
-	int i, j, legal;
-
-	for (i = 0; i < N_OPTS; i++) {
-		if (!(opts & (1u << i)))
-			continue;
-		legal = 0;
-		for (j = 0; j < N_CMDS; j++) {
-			if (!(command & (1u << j)))
-				continue;
-			if (cmd_opts[j][i] != 'x')
-				legal = 1;
-			else if (legal == 0)
-				legal = -1;
-		}
-		if (legal == -1)
-			moat_param_die("Illegal option `-%c' with this command",
-				       opt_chars[i]);
-	}
-}
-
-static void check_ifaces(const struct moat_command *cmd)
-{
-	const char *c = cmd->chain;
-
-	if (!(cmd->command & CMD_RULE_MASK))
-		return;
-	if ((strcmp(c, "PREROUTING") == 0 || strcmp(c, "INPUT") == 0) &&
-	    (cmd->opts & OPT_OUT))
-		moat_param_die("Can't use -o with %s\n", c);
-	if ((strcmp(c, "POSTROUTING") == 0 || strcmp(c, "OUTPUT") == 0) &&
-	    (cmd->opts & OPT_IN))
-		moat_param_die("Can't use -i with %s\n", c);
-}
 
 static bool is_chain(const struct parser *p, const char *name)
 {
@@ -838,11 +694,11 @@ static void finish(struct parser *p)
 		moat_param_die("! not allowed with multiple source or destination IP addresses");
 	if (cmd->command == CMD_REPLACE && (ns != 1 || nd != 1))
 		moat_param_die("Replacement rule does not specify a unique address");
-	generic_opt_check(cmd->command, cmd->opts);
+	moat_check_cmd_opts(cmd->command, cmd->opts);
 	if (cmd->chain && strlen(cmd->chain) >= MOAT_XT_NAME_LEN)
 		moat_param_die("chain name `%s' too long (must be under %u chars)",
 			       cmd->chain, MOAT_XT_NAME_LEN);
-	check_ifaces(cmd);
+	moat_check_ifaces(cmd);
 	if (strcmp(cmd->table, "nat") == 0 &&
 	    ((cmd->policy_name && strcmp(cmd->policy_name, "DROP") == 0) ||
 	     (p->jumpto && strcmp(p->jumpto, "DROP") == 0)))

@@ -115,4 +115,19 @@ void moat_parse_address_one(const char *spec, uint32_t *addr, uint32_t *mask);
 /* The iptables protocol number of a -p word; exits if unknown. */
 uint16_t moat_parse_protocol(const char *s);
 
+/* command.c: iptables' letters of a CMD_* or OPT_* bit (for messages). */
+char moat_cmd_char(unsigned int cmd);
+char moat_opt_char(unsigned int opt);
+/* The MOAT_INV_* bit a "!" before option @opt sets; 0 if none may. */
+uint32_t moat_opt_inv(unsigned int opt);
+
+/* -N's name checks, and -j's; each exits with iptables' message. */
+void moat_check_new_chain(const char *name);
+const char *moat_check_target_name(const char *name);
+
+/* After the parse, in iptables' order: options the commands refuse... */
+void moat_check_cmd_opts(unsigned int command, unsigned int opts);
+/* ...and -i/-o on a chain that has no such interface. */
+void moat_check_ifaces(const struct moat_command *cmd);
+
 #endif
