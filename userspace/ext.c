@@ -97,6 +97,20 @@ bool moat_strtoui(const char *s, unsigned int *val, unsigned int min,
 	return true;
 }
 
+int moat_attr_each(const struct nlattr *nest, void *data,
+		   int (*attr)(const struct nlattr *a, void *data))
+{
+	const struct nlattr *a;
+	int err;
+
+	mnl_attr_for_each_nested(a, nest) {
+		err = attr(a, data);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int moat_attr_u8(const struct nlattr *a, uint8_t *v)
 {
 	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)

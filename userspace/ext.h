@@ -93,6 +93,10 @@ const struct moat_ext *moat_target_find(const char *name);
 bool moat_strtoui(const char *s, unsigned int *val, unsigned int min,
 		  unsigned int max);
 
+/* Reads a whole nest with @attr, one attribute at a time; its first error. */
+int moat_attr_each(const struct nlattr *nest, void *data,
+		   int (*attr)(const struct nlattr *a, void *data));
+
 /* Copies a validated attribute into a u8/u16 field; -EINVAL if malformed. */
 int moat_attr_u8(const struct nlattr *a, uint8_t *v);
 int moat_attr_u16(const struct nlattr *a, uint16_t *v);

@@ -9,20 +9,6 @@
 #include "ext.h"
 #include "prog.h"
 
-static int decode_each(const struct nlattr *nest, void *data,
-		       int (*attr)(const struct nlattr *a, void *data))
-{
-	const struct nlattr *a;
-	int err;
-
-	mnl_attr_for_each_nested(a, nest) {
-		err = attr(a, data);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static int attr_be32(const struct nlattr *a, uint32_t *v)
 {
 	return moat_attr_u32(a, v);	/* same size; kept in network order */
@@ -158,7 +144,7 @@ static int iprange_attr(const struct nlattr *a, void *data)
 
 static int iprange_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, iprange_attr);
+	return moat_attr_each(nest, data, iprange_attr);
 }
 
 const struct moat_ext moat_ext_iprange = {
@@ -355,7 +341,7 @@ static int addrtype_attr(const struct nlattr *a, void *data)
 
 static int addrtype_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, addrtype_attr);
+	return moat_attr_each(nest, data, addrtype_attr);
 }
 
 const struct moat_ext moat_ext_addrtype = {

@@ -10,20 +10,6 @@
 #include "ext.h"
 #include "prog.h"
 
-static int decode_each(const struct nlattr *nest, void *data,
-		       int (*attr)(const struct nlattr *a, void *data))
-{
-	const struct nlattr *a;
-	int err;
-
-	mnl_attr_for_each_nested(a, nest) {
-		err = attr(a, data);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* --- limit --------------------------------------------------------------- */
 
 struct limit {
@@ -170,7 +156,7 @@ static int limit_attr(const struct nlattr *a, void *data)
 
 static int limit_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, limit_attr);
+	return moat_attr_each(nest, data, limit_attr);
 }
 
 const struct moat_ext moat_ext_limit = {
@@ -344,7 +330,7 @@ static int statistic_attr(const struct nlattr *a, void *data)
 
 static int statistic_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, statistic_attr);
+	return moat_attr_each(nest, data, statistic_attr);
 }
 
 const struct moat_ext moat_ext_statistic = {

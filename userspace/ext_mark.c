@@ -12,21 +12,6 @@
 #include "ext.h"
 #include "prog.h"
 
-/* Reads a whole nest with @attr, one attribute at a time. */
-static int decode_each(const struct nlattr *nest, void *data,
-		       int (*attr)(const struct nlattr *a, void *data))
-{
-	const struct nlattr *a;
-	int err;
-
-	mnl_attr_for_each_nested(a, nest) {
-		err = attr(a, data);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* Option ids of both targets, libxt_CONNMARK's (MARK uses the first few). */
 enum {
 	O_SET_MARK, O_SAVE_MARK, O_RESTORE_MARK, O_AND_MARK, O_OR_MARK,
@@ -166,7 +151,7 @@ static int mark_t_attr(const struct nlattr *a, void *data)
 
 static int mark_t_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, mark_t_attr);
+	return moat_attr_each(nest, data, mark_t_attr);
 }
 
 const struct moat_ext moat_ext_mark_t = {
@@ -392,7 +377,7 @@ static int connmark_t_attr(const struct nlattr *a, void *data)
 
 static int connmark_t_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, connmark_t_attr);
+	return moat_attr_each(nest, data, connmark_t_attr);
 }
 
 const struct moat_ext moat_ext_connmark_t = {
@@ -503,7 +488,7 @@ static int connmark_attr(const struct nlattr *a, void *data)
 
 static int connmark_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, connmark_attr);
+	return moat_attr_each(nest, data, connmark_attr);
 }
 
 const struct moat_ext moat_ext_connmark = {

@@ -12,21 +12,6 @@
 #include "ext.h"
 #include "prog.h"
 
-/* Reads a whole nest with @attr, one attribute at a time. */
-static int decode_each(const struct nlattr *nest, void *data,
-		       int (*attr)(const struct nlattr *a, void *data))
-{
-	const struct nlattr *a;
-	int err;
-
-	mnl_attr_for_each_nested(a, nest) {
-		err = attr(a, data);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static bool put_flag(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
 		     bool set)
 {
@@ -120,7 +105,7 @@ static int mark_attr(const struct nlattr *a, void *data)
 
 static int mark_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, mark_attr);
+	return moat_attr_each(nest, data, mark_attr);
 }
 
 static void mark_init(void *data)
@@ -210,7 +195,7 @@ static int comment_attr(const struct nlattr *a, void *data)
 
 static int comment_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, comment_attr);
+	return moat_attr_each(nest, data, comment_attr);
 }
 
 const struct moat_ext moat_ext_comment = {
@@ -318,7 +303,7 @@ static int length_attr(const struct nlattr *a, void *data)
 
 static int length_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, length_attr);
+	return moat_attr_each(nest, data, length_attr);
 }
 
 const struct moat_ext moat_ext_length = {
@@ -429,7 +414,7 @@ static int ttl_attr(const struct nlattr *a, void *data)
 
 static int ttl_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, ttl_attr);
+	return moat_attr_each(nest, data, ttl_attr);
 }
 
 const struct moat_ext moat_ext_ttl = {
@@ -539,7 +524,7 @@ static int tos_attr(const struct nlattr *a, void *data)
 
 static int tos_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, tos_attr);
+	return moat_attr_each(nest, data, tos_attr);
 }
 
 const struct moat_ext moat_ext_tos = {
@@ -714,7 +699,7 @@ static int mac_attr(const struct nlattr *a, void *data)
 
 static int mac_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, mac_attr);
+	return moat_attr_each(nest, data, mac_attr);
 }
 
 const struct moat_ext moat_ext_mac = {

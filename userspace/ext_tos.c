@@ -9,21 +9,6 @@
 #include "ext.h"
 #include "prog.h"
 
-/* Reads a whole nest with @attr, one attribute at a time. */
-static int decode_each(const struct nlattr *nest, void *data,
-		       int (*attr)(const struct nlattr *a, void *data))
-{
-	const struct nlattr *a;
-	int err;
-
-	mnl_attr_for_each_nested(a, nest) {
-		err = attr(a, data);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* --- TOS ----------------------------------------------------------------- */
 
 struct tos_t {
@@ -128,7 +113,7 @@ static int tos_t_attr(const struct nlattr *a, void *data)
 
 static int tos_t_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, tos_t_attr);
+	return moat_attr_each(nest, data, tos_t_attr);
 }
 
 const struct moat_ext moat_ext_tos_t = {
@@ -213,7 +198,7 @@ static int dscp_t_attr(const struct nlattr *a, void *data)
 
 static int dscp_t_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, dscp_t_attr);
+	return moat_attr_each(nest, data, dscp_t_attr);
 }
 
 const struct moat_ext moat_ext_dscp_t = {
@@ -324,7 +309,7 @@ static int ttl_t_attr(const struct nlattr *a, void *data)
 
 static int ttl_t_decode(const struct nlattr *nest, void *data)
 {
-	return decode_each(nest, data, ttl_t_attr);
+	return moat_attr_each(nest, data, ttl_t_attr);
 }
 
 const struct moat_ext moat_ext_ttl_t = {
