@@ -111,6 +111,12 @@ int moat_attr_each(const struct nlattr *nest, void *data,
 	return 0;
 }
 
+bool moat_attr_put_flag(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+			bool set)
+{
+	return !set || mnl_attr_put_check(nlh, buflen, type, 0, NULL);
+}
+
 int moat_attr_u8(const struct nlattr *a, uint8_t *v)
 {
 	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)

@@ -97,6 +97,10 @@ bool moat_strtoui(const char *s, unsigned int *val, unsigned int min,
 int moat_attr_each(const struct nlattr *nest, void *data,
 		   int (*attr)(const struct nlattr *a, void *data));
 
+/* Puts flag attribute @type if @set; false if the message is full. */
+bool moat_attr_put_flag(struct nlmsghdr *nlh, size_t buflen, uint16_t type,
+			bool set);
+
 /* Copies a validated attribute into a u8/u16 field; -EINVAL if malformed. */
 int moat_attr_u8(const struct nlattr *a, uint8_t *v);
 int moat_attr_u16(const struct nlattr *a, uint16_t *v);
