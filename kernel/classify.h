@@ -31,7 +31,7 @@ struct moat_slot {
 
 struct moat_dim {
 	u8 kind;		/* enum moat_dim_kind */
-	u8 slot_bits;		/* log2(slots) */
+	u8 slot_bits;		/* log2(slots), for the hash */
 	__be32 mask;		/* SRC, DST: the rules' mask */
 	u32 n_rules;		/* keyed in this dimension */
 	u32 slot_mask;		/* slots - 1, slots a power of two */

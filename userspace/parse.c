@@ -105,15 +105,18 @@ static void add_command(struct parser *p, unsigned int cmd,
 
 static void set_option(struct parser *p, unsigned int opt)
 {
+	uint32_t inv;
+
 	if (p->cmd->opts & opt)
 		moat_param_die("multiple -%c flags not allowed",
 			       moat_opt_char(opt));
 	p->cmd->opts |= opt;
 	if (!p->invert)
 		return;
-	if (!moat_opt_inv(opt))
+	inv = moat_opt_inv(opt);
+	if (!inv)
 		moat_param_die("cannot have ! before -%c", moat_opt_char(opt));
-	p->rule->inv |= moat_opt_inv(opt);
+	p->rule->inv |= inv;
 }
 
 /* iptables' xs_has_arg: the next word is an argument, not an option. */
